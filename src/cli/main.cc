@@ -1,0 +1,37 @@
+// featmerge: merges per-instrument Parquet feature tables into one wide training file with
+// bounded memory. This is the command-line entry point; the work happens in the layers below.
+#include <cstdio>
+#include <exception>
+#include <new>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+
+int main(int argc, char** argv) {
+  using namespace featmerge::cli;
+  // The single try of the project: third-party exceptions (CLI11 parse errors, bad_alloc).
+  try {
+    CLI::App app{"featmerge " FEATMERGE_VERSION
+                 ": merge Parquet feature tables into one training file, memory bounded"};
+    app.set_version_flag("--version", std::string("featmerge ") + FEATMERGE_VERSION);
+    app.require_subcommand(1);
+    Runner runner;
+    AddInspectCommand(&app, &runner);
+    AddCatCommand(&app, &runner);
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+      int code = app.exit(e);
+      return code == 0 ? kExitOk : kExitUsage;
+    }
+    return runner ? runner() : kExitUsage;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "featmerge: Resource exhausted: out of memory\n");
+    return kExitResource;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "featmerge: Internal error: %s\n", e.what());
+    return kExitBadInput;
+  }
+}

@@ -1,0 +1,301 @@
+#include "parquet/column_reader.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "parquet/encoding/rle_bit_packed.h"
+
+namespace featmerge::parquet {
+namespace {
+// No writer we know puts anywhere near this many rows in one page; a larger count is treated
+// as damage instead of sizing buffers by it.
+constexpr int64_t kMaxPageRows = 1ll << 27;
+}  // namespace
+
+ColumnChunkReader::ColumnChunkReader(const ParquetFileReader* file, int row_group, int column)
+    : file_(file), row_group_(row_group), column_(column), descr_(file->schema().column(column)) {}
+
+std::string ColumnChunkReader::Where() const {
+  return "'" + file_->path() + "', " + file_->Where(row_group_, column_);
+}
+
+Status ColumnChunkReader::Load() {
+  uint64_t length = 0;
+  file_->ChunkRange(row_group_, column_, &chunk_offset_, &length);
+  FM_RETURN_IF_ERROR(file_->file().ReadAt(chunk_offset_, length, &chunk_));
+  stats_.bytes_read += length;
+  loaded_ = true;
+  return Restart();
+}
+
+Status ColumnChunkReader::Restart() {
+  const ColumnMetaData& md = file_->column_meta(row_group_, column_);
+  pages_ = std::make_unique<PageReader>(ByteView(chunk_), chunk_offset_, md.num_values, md.codec,
+                                        file_->options().verify_crc, Where());
+  next_row_ = 0;
+  return Status::OK();
+}
+
+Status ColumnChunkReader::ReadAll(ColumnData* out) {
+  return ReadRows(0, file_->row_group(row_group_).num_rows, out);
+}
+
+Status ColumnChunkReader::ReadRows(int64_t begin, int64_t end, ColumnData* out) {
+  if (!loaded_) FM_RETURN_IF_ERROR(Load());
+  if (begin < next_row_) FM_RETURN_IF_ERROR(Restart());
+  out->Reserve(out->num_rows() + std::min<int64_t>(end - begin, 1 << 20));
+  Page page;
+  while (next_row_ < end) {
+    FM_ASSIGN_OR_RETURN(bool more, pages_->Next(&page));
+    if (!more) {
+      return Status::Corruption(Where() + ": the chunk ends at row " + std::to_string(next_row_) +
+                                " before row " + std::to_string(end));
+    }
+    const PageType type = page.header.type;
+    if (type == PageType::kDictionaryPage) {
+      FM_RETURN_IF_ERROR(ReadDictionary(page));
+      continue;
+    }
+    if (type == PageType::kIndexPage) continue;
+    const int64_t page_begin = next_row_;
+    const int64_t page_end = next_row_ + page.num_rows;
+    next_row_ = page_end;
+    if (page_end <= begin) {
+      stats_.pages_skipped++;
+      continue;
+    }
+    stats_.pages_read++;
+    if (page_begin >= begin && page_end <= end) {
+      FM_RETURN_IF_ERROR(DecodeDataPage(page, out));
+    } else {
+      scratch_.Reset(descr_.type, descr_.type_length);
+      FM_RETURN_IF_ERROR(DecodeDataPage(page, &scratch_));
+      int64_t lo = std::max(begin, page_begin) - page_begin;
+      int64_t hi = std::min(end, page_end) - page_begin;
+      out->AppendRange(scratch_, lo, hi - lo);
+    }
+  }
+  return Status::OK();
+}
+
+Status ColumnChunkReader::ReadDictionary(const Page& page) {
+  const DictionaryPageHeader& dh = *page.header.dictionary_page_header;
+  std::string at = Where() + ", dictionary page at offset " + std::to_string(page.file_offset);
+  if (dh.encoding != Encoding::kPlain && dh.encoding != Encoding::kPlainDictionary) {
+    return Status::NotSupported(at + ": dictionary encoded as " + EncodingName(dh.encoding));
+  }
+  FM_RETURN_IF_ERROR(pages_->Decompress(page, &page_buf_));
+  // Check the claimed count against the bytes before anything is sized by it.
+  const uint64_t max_values = descr_.type == Type::kBoolean ? page_buf_.size() * 8
+                              : descr_.width() > 0 ? page_buf_.size() / static_cast<uint64_t>(descr_.width())
+                                                   : page_buf_.size() / 4;
+  if (dh.num_values < 0 || static_cast<uint64_t>(dh.num_values) > max_values) {
+    return Status::Corruption(at + ": " + std::to_string(dh.num_values) +
+                              " dictionary values do not fit in " +
+                              std::to_string(page_buf_.size()) + " bytes");
+  }
+  dictionary_.Reset(descr_.type, descr_.type_length);
+  FM_RETURN_IF_ERROR(DecodeValues(Encoding::kPlain, page_buf_, dh.num_values, &dictionary_, 0, at));
+  dictionary_.SetRowsFromBuffers(dh.num_values, 0);
+  has_dictionary_ = true;
+  return Status::OK();
+}
+
+Status ColumnChunkReader::DecodeDataPage(const Page& page, ColumnData* dest) {
+  const PageHeader& h = page.header;
+  std::string at = Where() + ", page at offset " + std::to_string(page.file_offset);
+  const int64_t n = page.num_rows;
+  if (n > kMaxPageRows) {
+    return Status::Corruption(at + ": page claims " + std::to_string(n) + " rows (limit " +
+                              std::to_string(kMaxPageRows) + ")");
+  }
+  FM_RETURN_IF_ERROR(pages_->Decompress(page, &page_buf_));
+  ByteView body(page_buf_);
+  Encoding encoding;
+  int64_t non_null = n;
+  levels_.resize(static_cast<size_t>(n));
+  if (h.type == PageType::kDataPage) {
+    const DataPageHeader& dp = *h.data_page_header;
+    encoding = dp.encoding;
+    if (descr_.nullable) {
+      if (dp.definition_level_encoding == Encoding::kRle) {
+        if (body.size() < 4) return Status::Corruption(at + ": definition levels truncated");
+        uint32_t len = LoadLE<uint32_t>(body.data());
+        if (len > body.size() - 4) {
+          return Status::Corruption(at + ": definition levels of " + std::to_string(len) +
+                                    " bytes exceed the page's " + std::to_string(body.size() - 4));
+        }
+        RleBitPackedDecoder dec;
+        FM_RETURN_IF_ERROR(dec.Init(body.subspan(4, len), 1));
+        indices_.resize(static_cast<size_t>(n));
+        Status s = dec.GetBatch(indices_.data(), n);
+        if (!s.ok()) return s.WithContext(at + ", definition levels");
+        body = body.subspan(4 + len);
+      } else if (dp.definition_level_encoding == Encoding::kBitPacked) {
+        size_t len = static_cast<size_t>((n + 7) / 8);
+        if (len > body.size()) return Status::Corruption(at + ": definition levels truncated");
+        indices_.resize(static_cast<size_t>(n));
+        // Deprecated BIT_PACKED levels: most significant bit first.
+        for (int64_t i = 0; i < n; i++) {
+          indices_[static_cast<size_t>(i)] = (body[static_cast<size_t>(i / 8)] >> (7 - i % 8)) & 1;
+        }
+        body = body.subspan(len);
+      } else {
+        return Status::NotSupported(at + ": definition levels encoded as " +
+                                    EncodingName(dp.definition_level_encoding));
+      }
+    }
+  } else {
+    const DataPageHeaderV2& v2 = *h.data_page_header_v2;
+    encoding = v2.encoding;
+    size_t rep_len = static_cast<size_t>(v2.repetition_levels_byte_length);
+    size_t def_len = static_cast<size_t>(v2.definition_levels_byte_length);
+    if (rep_len != 0) {
+      return Status::Corruption(at + ": repetition levels in a flat column");
+    }
+    if (descr_.nullable) {
+      RleBitPackedDecoder dec;
+      FM_RETURN_IF_ERROR(dec.Init(body.subspan(rep_len, def_len), 1));
+      indices_.resize(static_cast<size_t>(n));
+      Status s = dec.GetBatch(indices_.data(), n);
+      if (!s.ok()) return s.WithContext(at + ", definition levels");
+    }
+    body = body.subspan(rep_len + def_len);
+  }
+  if (descr_.nullable) {
+    non_null = 0;
+    for (int64_t i = 0; i < n; i++) {
+      uint32_t level = indices_[static_cast<size_t>(i)];
+      if (level > 1) {
+        return Status::Corruption(at + ": definition level " + std::to_string(level) +
+                                  " exceeds the maximum of 1");
+      }
+      levels_[static_cast<size_t>(i)] = static_cast<uint8_t>(level);
+      non_null += level;
+    }
+  } else {
+    std::memset(levels_.data(), 1, levels_.size());
+  }
+
+  // Append the validity, make room for the values, decode them into place.
+  const int64_t first_slot = dest->num_rows();
+  auto& validity = dest->mutable_validity();
+  validity.insert(validity.end(), levels_.begin(), levels_.end());
+  if (descr_.width() > 0) {
+    dest->mutable_fixed().resize(dest->mutable_fixed().size() +
+                                 static_cast<size_t>(n) * static_cast<size_t>(descr_.width()));
+  }
+  Status s = DecodeValues(encoding, body, non_null, dest, first_slot, at);
+  if (!s.ok()) return s;
+  dest->SetRowsFromBuffers(first_slot + n, dest->null_count() + (n - non_null));
+  return Status::OK();
+}
+
+// Decodes `num_values` non-null values and spreads them over the rows from `first_slot` on,
+// following the validity bytes already appended. For fixed-width types the slots exist.
+Status ColumnChunkReader::DecodeValues(Encoding encoding, ByteView data, int64_t num_values,
+                                       ColumnData* dest, int64_t first_slot, const std::string& at) {
+  const int width = descr_.width();
+  const bool dict = encoding == Encoding::kPlainDictionary || encoding == Encoding::kRleDictionary;
+  const bool fill_validity = dest->validity().size() == static_cast<size_t>(first_slot);
+  if (fill_validity) {
+    // Dictionary page: all values present.
+    dest->mutable_validity().resize(static_cast<size_t>(first_slot + num_values), 1);
+    if (width > 0) {
+      dest->mutable_fixed().resize(static_cast<size_t>(first_slot + num_values) *
+                                   static_cast<size_t>(width));
+    }
+  }
+  const int64_t rows = static_cast<int64_t>(dest->validity().size()) - first_slot;
+  const uint8_t* valid = dest->validity().data() + first_slot;
+
+  if (dict) {
+    if (!has_dictionary_) {
+      return Status::Corruption(at + ": dictionary-encoded page without a dictionary page");
+    }
+    if (num_values > 0) {
+      if (data.empty()) return Status::Corruption(at + ": dictionary indices missing");
+      int bit_width = data[0];
+      if (bit_width > 32) {
+        return Status::Corruption(at + ": dictionary index bit width " + std::to_string(bit_width));
+      }
+      RleBitPackedDecoder dec;
+      FM_RETURN_IF_ERROR(dec.Init(data.subspan(1), bit_width));
+      indices_.resize(static_cast<size_t>(num_values));
+      Status s = dec.GetBatch(indices_.data(), num_values);
+      if (!s.ok()) return s.WithContext(at + ", dictionary indices");
+    }
+    const uint64_t dict_size = static_cast<uint64_t>(dictionary_.num_rows());
+    for (int64_t i = 0; i < num_values; i++) {
+      if (indices_[static_cast<size_t>(i)] >= dict_size) {
+        return Status::Corruption(at + ": dictionary index " +
+                                  std::to_string(indices_[static_cast<size_t>(i)]) +
+                                  " out of range (dictionary has " + std::to_string(dict_size) +
+                                  " values)");
+      }
+    }
+    int64_t j = 0;
+    if (width > 0) {
+      uint8_t* out = dest->mutable_fixed().data() + static_cast<size_t>(first_slot) * width;
+      const uint8_t* d = dictionary_.fixed().data();
+      for (int64_t i = 0; i < rows; i++) {
+        if (valid[i]) {
+          std::memcpy(out + i * width, d + static_cast<size_t>(indices_[static_cast<size_t>(j++)]) * width,
+                      static_cast<size_t>(width));
+        }
+      }
+    } else {
+      ByteArrayVector& out = dest->mutable_binary();
+      for (int64_t i = 0; i < rows; i++) {
+        if (valid[i]) out.Append(dictionary_.binary_value(indices_[static_cast<size_t>(j++)]));
+        else out.AppendEmpty();
+      }
+    }
+    return Status::OK();
+  }
+
+  auto it = decoders_.find(encoding);
+  if (it == decoders_.end()) {
+    auto made = MakeDecoder(encoding, descr_.type, descr_.type_length);
+    if (!made.ok()) return made.status().WithContext(at);
+    it = decoders_.emplace(encoding, std::move(made).value()).first;
+  }
+  Decoder* decoder = it->second.get();
+  Status s = decoder->SetData(data, num_values);
+  if (!s.ok()) return s.WithContext(at);
+  if (width > 0) {
+    // Decode densely into the last num_values slots, then spread forward (see DESIGN: the
+    // source slot j never trails the destination slot i, so the in-place move is safe).
+    uint8_t* base = dest->mutable_fixed().data() + static_cast<size_t>(first_slot) * width;
+    const int64_t offset = rows - num_values;
+    s = decoder->DecodeFixed(num_values, base + offset * width);
+    if (!s.ok()) return s.WithContext(at);
+    if (offset > 0) {
+      int64_t j = offset;
+      for (int64_t i = 0; i < rows; i++) {
+        if (valid[i]) {
+          if (j != i) std::memmove(base + i * width, base + j * width, static_cast<size_t>(width));
+          j++;
+        } else {
+          std::memset(base + i * width, 0, static_cast<size_t>(width));
+        }
+      }
+    }
+  } else {
+    binary_scratch_.Clear();
+    s = decoder->DecodeByteArray(num_values, &binary_scratch_);
+    if (!s.ok()) return s.WithContext(at);
+    ByteArrayVector& out = dest->mutable_binary();
+    if (out.data_size() + binary_scratch_.data_size() > ByteArrayVector::kMaxDataBytes) {
+      return Status::ResourceExhausted(at + ": more than 4 GiB of string data in one column chunk");
+    }
+    int64_t j = 0;
+    for (int64_t i = 0; i < rows; i++) {
+      if (valid[i]) out.Append(binary_scratch_[static_cast<size_t>(j++)]);
+      else out.AppendEmpty();
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace featmerge::parquet

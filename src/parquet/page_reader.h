@@ -1,0 +1,60 @@
+// PageReader: iterates the pages of one column chunk in file order, from a buffer holding the
+// chunk's bytes. It validates each page header against the bytes left, verifies CRCs, and
+// decompresses on request, so pages that are not needed are skipped without decompression.
+// Thread-safety: none; one reader per thread.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "base/byte_view.h"
+#include "base/status.h"
+#include "parquet/compression.h"
+#include "parquet/format/metadata.h"
+
+namespace featmerge::parquet {
+
+struct Page {
+  PageHeader header;
+  uint64_t file_offset = 0;  // where the page header starts in the file
+  uint32_t header_size = 0;
+  ByteView body;             // the page body as stored (compressed), a view into the chunk
+  int64_t first_row = 0;     // row of the chunk at which this data page starts
+  int64_t num_rows = 0;      // data pages: rows (== values for flat columns); 0 otherwise
+};
+
+class PageReader {
+ public:
+  // `chunk` holds the chunk's bytes starting at file offset `chunk_offset` and must outlive the
+  // reader. `where` prefixes messages ("'f.parquet', row group 0, column 'x'").
+  PageReader(ByteView chunk, uint64_t chunk_offset, int64_t num_values, Compression codec,
+             bool verify_crc, std::string where);
+
+  // Reads the next page header; false at the end of the chunk (all values seen).
+  Result<bool> Next(Page* page);
+  // Decompresses the body of `page` (a page returned by Next) into *out, which is resized to
+  // the uncompressed size. For DATA_PAGE_V2 the uncompressed level bytes are copied in front,
+  // so the result always has the v1 layout [rep levels][def levels][values] of the header's
+  // uncompressed size.
+  Status Decompress(const Page& page, ByteBuffer* out);
+
+  const std::string& where() const { return where_; }
+
+ private:
+  ByteView chunk_;
+  uint64_t chunk_offset_;
+  int64_t num_values_;
+  Compression codec_id_;
+  bool verify_crc_;
+  std::string where_;
+  size_t pos_ = 0;
+  int64_t values_seen_ = 0;
+  int page_index_ = 0;
+  std::unique_ptr<Codec> codec_;
+};
+
+// Pages decompress to at most this many bytes; a larger header value is treated as corrupt
+// rather than allocated (no writer we know produces pages near this size).
+inline constexpr int64_t kMaxPageBytes = 1ll << 30;
+
+}  // namespace featmerge::parquet
