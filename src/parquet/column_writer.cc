@@ -83,6 +83,11 @@ struct ColumnChunkWriter::PageStats {
 ColumnChunkWriter::ColumnChunkWriter(const ColumnDescriptor& column, const WriterOptions& options)
     : column_(column), options_(options) {}
 
+void ColumnChunkWriter::SetColumn(const ColumnDescriptor& column) {
+  if (column.type != column_.type || column.type_length != column_.type_length) plain_.reset();
+  column_ = column;
+}
+
 void ColumnChunkWriter::UpdateStats(const ColumnData& data, int64_t row, PageStats* s) const {
   ByteView v = data.is_binary() ? data.binary_value(row)
                                 : ByteView(data.fixed_value(row), static_cast<size_t>(data.width()));

@@ -41,6 +41,9 @@ struct EncodedChunk {
 class ColumnChunkWriter {
  public:
   ColumnChunkWriter(const ColumnDescriptor& column, const WriterOptions& options);
+  // Switches to another column, keeping the codec context and buffers (workers reuse one
+  // writer for every chunk they encode).
+  void SetColumn(const ColumnDescriptor& column);
 
   // Encodes rows [begin, end) of `data` (of this column's type) into *out (reusing its buffers).
   Status Write(const ColumnData& data, int64_t begin, int64_t end, EncodedChunk* out);
@@ -53,7 +56,7 @@ class ColumnChunkWriter {
   Status AppendPage(PageHeader header, ByteView uncompressed, EncodedChunk* out);
   void UpdateStats(const ColumnData& data, int64_t row, PageStats* stats) const;
 
-  const ColumnDescriptor column_;
+  ColumnDescriptor column_;
   const WriterOptions options_;
   std::unique_ptr<Codec> codec_;
   std::unique_ptr<Encoder> plain_;

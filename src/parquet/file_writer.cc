@@ -1,11 +1,31 @@
 #include "parquet/file_writer.h"
 
+#include <algorithm>
+
 #include "parquet/format/thrift_codec.h"
 
 namespace featmerge::parquet {
 namespace {
 constexpr uint8_t kMagic[4] = {'P', 'A', 'R', '1'};
 }  // namespace
+
+void CloseOpenRowGroup(WriterState* state, int64_t num_rows) {
+  RowGroup rg;
+  rg.num_rows = num_rows;
+  int64_t total = 0, compressed = 0;
+  for (const ColumnChunk& cc : state->open_chunks) {
+    total += cc.meta_data->total_uncompressed_size;
+    compressed += cc.meta_data->total_compressed_size;
+  }
+  rg.total_byte_size = total;
+  rg.total_compressed_size = compressed;
+  rg.file_offset = state->open_chunks.empty() ? static_cast<int64_t>(state->length)
+                                              : state->open_chunks.front().file_offset;
+  rg.ordinal = static_cast<int16_t>(std::min<size_t>(state->row_groups.size(), 32767));
+  rg.columns = std::move(state->open_chunks);
+  state->open_chunks.clear();
+  state->row_groups.push_back(std::move(rg));
+}
 
 Result<std::unique_ptr<ParquetFileWriter>> ParquetFileWriter::Create(io::AppendFile* file,
                                                                      Schema schema,
@@ -66,21 +86,7 @@ Status ParquetFileWriter::CloseRowGroup(int64_t num_rows) {
                                       std::to_string(state_.open_chunks.size()) + " of " +
                                       std::to_string(schema_.num_columns()) + " column chunks");
   }
-  RowGroup rg;
-  rg.num_rows = num_rows;
-  int64_t total = 0, compressed = 0;
-  for (const ColumnChunk& cc : state_.open_chunks) {
-    total += cc.meta_data->total_uncompressed_size;
-    compressed += cc.meta_data->total_compressed_size;
-  }
-  rg.total_byte_size = total;
-  rg.total_compressed_size = compressed;
-  rg.file_offset = state_.open_chunks.empty() ? static_cast<int64_t>(state_.length)
-                                              : state_.open_chunks.front().file_offset;
-  rg.ordinal = static_cast<int16_t>(std::min<size_t>(state_.row_groups.size(), 32767));
-  rg.columns = std::move(state_.open_chunks);
-  state_.open_chunks.clear();
-  state_.row_groups.push_back(std::move(rg));
+  CloseOpenRowGroup(&state_, num_rows);
   return Status::OK();
 }
 

@@ -23,6 +23,10 @@ struct WriterState {
   std::vector<ByteBuffer> offset_indexes;
 };
 
+// Moves the open chunks of `state` into a closed row group of `num_rows` rows (shared by the
+// writer and by journal replay, so both build identical footers).
+void CloseOpenRowGroup(WriterState* state, int64_t num_rows);
+
 class ParquetFileWriter {
  public:
   // Starts a new file on `file` (borrowed; must outlive the writer), writing the magic.

@@ -1,0 +1,141 @@
+// `featmerge merge DIR -o OUT.parquet [options]`: one instrument's feature tables, left-joined
+// onto the spine, into one training file with bounded memory. See merge/merge.h.
+#include <cstdio>
+
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+
+#include "base/logging.h"
+#include "base/units.h"
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/merge_args.h"
+#include "cli/progress.h"
+#include "cli/signals.h"
+#include "merge/merge.h"
+
+namespace featmerge::cli {
+namespace {
+
+struct MergeCommandArgs {
+  std::string dir;
+  std::string output;
+  MergeArgs merge;
+  bool dry_run = false;
+  bool json = false;
+  bool quiet = false;
+  bool restart = false;
+  bool force = false;
+};
+
+void PrintPlan(const merge::MergePlan& p, bool json) {
+  if (json) {
+    nlohmann::json j = {{"event", "plan"},
+                        {"rows", p.rows},
+                        {"columns", p.columns.size()},
+                        {"tables", p.tables.size() - 1},
+                        {"row_group_rows", p.row_group_rows},
+                        {"row_groups", p.num_row_groups()},
+                        {"threads", p.threads},
+                        {"input_bytes", p.input_bytes},
+                        {"estimated_output_bytes", p.estimated_output_bytes},
+                        {"estimated_peak_memory", p.estimated_peak_memory}};
+    auto& checks = j["checks"] = nlohmann::json::array();
+    for (const auto& c : p.checks) checks.push_back({{"check", c.name}, {"ok", true}, {"detail", c.detail}});
+    std::puts(j.dump().c_str());
+    return;
+  }
+  fmt::print("preflight:\n");
+  for (const auto& c : p.checks) fmt::print("  ok  {:<18} {}\n", c.name, c.detail);
+  fmt::print("plan:\n");
+  fmt::print("  rows                {}\n", p.rows);
+  fmt::print("  columns             {} (key + {} spine + {} from {} tables)\n", p.columns.size(),
+             p.tables[0].num_output_columns - 1, p.columns.size() - static_cast<size_t>(p.tables[0].num_output_columns),
+             p.tables.size() - 1);
+  fmt::print("  row groups          {} of up to {} rows\n", p.num_row_groups(), p.row_group_rows);
+  fmt::print("  threads             {}\n", p.threads);
+  fmt::print("  input               {}\n", FormatBytes(p.input_bytes));
+  fmt::print("  estimated output    {}\n", FormatBytes(p.estimated_output_bytes));
+  fmt::print("  estimated peak mem  {} (budget {})\n", FormatBytes(p.estimated_peak_memory),
+             FormatBytes(p.options.memory_budget));
+}
+
+class PlanPrinter : public MergeProgress {
+ public:
+  PlanPrinter(ProgressMode mode, bool print_plan, bool json)
+      : MergeProgress(mode, ""), print_plan_(print_plan), json_(json) {}
+  void OnPlan(const merge::MergePlan& plan) override {
+    if (print_plan_) PrintPlan(plan, json_);
+  }
+
+ private:
+  bool print_plan_;
+  bool json_;
+};
+
+int RunMergeCommand(const MergeCommandArgs& args) {
+  merge::MergeOptions o;
+  o.input_dir = args.dir;
+  o.output = args.output;
+  o.dry_run = args.dry_run;
+  o.restart = args.restart;
+  o.force = args.force;
+  Status s = ApplyMergeArgs(args.merge, &o);
+  if (!s.ok()) return ReportError(s);
+  if (args.quiet) SetLogLevel(LogLevel::kWarning);
+  InstallSignalHandlers();
+  ProgressMode mode = args.quiet ? ProgressMode::kQuiet : args.json ? ProgressMode::kJson : ProgressMode::kAuto;
+  PlanPrinter progress(mode, args.dry_run, args.json);
+  merge::MergeEnv env;
+  env.observer = &progress;
+  env.interrupt = InterruptFlag();
+  auto result = merge::RunMerge(o, env);
+  progress.Clear();
+  if (!result.ok()) return ReportError(result.status());
+  const merge::MergeSummary& m = *result;
+  if (args.dry_run) {
+    if (!args.json) fmt::print("dry run: nothing written\n");
+    return kExitOk;
+  }
+  if (args.json) {
+    nlohmann::json j = {{"event", "summary"}, {"output", m.output}, {"outputs", m.outputs},
+                        {"up_to_date", m.up_to_date}, {"resumed", m.resumed},
+                        {"rows", m.rows}, {"columns", m.columns}, {"tables", m.tables},
+                        {"row_groups", m.row_groups}, {"input_bytes", m.input_bytes},
+                        {"output_bytes", m.output_bytes}, {"seconds", m.seconds},
+                        {"peak_rss_bytes", m.peak_rss}};
+    std::puts(j.dump().c_str());
+    return kExitOk;
+  }
+  if (args.quiet) return kExitOk;
+  if (m.up_to_date) {
+    fmt::print("{} is up to date (inputs and options unchanged; --force rebuilds it)\n", m.output);
+    return kExitOk;
+  }
+  const double mbps = m.seconds > 0 ? static_cast<double>(m.input_bytes) / m.seconds : 0;
+  fmt::print("wrote {}{}\n", m.output, m.resumed ? " (resumed)" : "");
+  for (size_t i = 1; i < m.outputs.size(); i++) fmt::print("  part {}\n", m.outputs[i]);
+  fmt::print("  rows {}  columns {}  tables {}  row groups {}\n", m.rows, m.columns, m.tables, m.row_groups);
+  fmt::print("  in {}  out {}  in {}  ({} read)  peak RSS {}\n", FormatBytes(m.input_bytes),
+             FormatBytes(m.output_bytes), FormatSeconds(m.seconds), FormatRate(mbps),
+             FormatBytes(m.peak_rss));
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddMergeCommand(CLI::App* app, Runner* runner) {
+  auto args = std::make_shared<MergeCommandArgs>();
+  CLI::App* cmd = app->add_subcommand("merge", "Left-join every feature table of DIR onto the spine");
+  cmd->add_option("dir", args->dir, "Directory with the spine and the feature tables")->required();
+  cmd->add_option("-o,--output", args->output, "Output Parquet file")->required();
+  AddMergeOptions(cmd, &args->merge);
+  cmd->add_flag("--dry-run", args->dry_run, "Preflight and plan only; write nothing");
+  cmd->add_flag("--json", args->json, "Machine-readable progress and summary on stdout");
+  cmd->add_flag("--quiet", args->quiet, "No progress, no summary");
+  cmd->add_flag("--restart", args->restart, "Discard an interrupted run instead of resuming it");
+  cmd->add_flag("--force", args->force, "Rebuild even when the output is up to date");
+  cmd->callback([args, runner] { *runner = [args] { return RunMergeCommand(*args); }; });
+}
+
+}  // namespace featmerge::cli

@@ -1,0 +1,231 @@
+#include "merge/executor.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "parquet/column_reader.h"
+#include "parquet/column_writer.h"
+
+namespace featmerge::merge {
+namespace {
+
+using parquet::ColumnData;
+using parquet::EncodedChunk;
+
+// Per-worker buffers, reused from chunk to chunk (no allocation churn per column).
+struct Worker {
+  explicit Worker(const parquet::WriterOptions& options)
+      : writer(parquet::ColumnDescriptor(), options) {}
+  parquet::ColumnChunkWriter writer;
+  ColumnData source;
+  ColumnData gathered;
+  std::vector<MatchRun> runs;
+};
+
+// Appends rows [begin, end) of column `column` of table `t` (file row numbers) to *dest.
+Status ReadSourceRows(const SourceTable& t, int column, int64_t begin, int64_t end,
+                      ColumnData* dest, ExecutorStats* stats) {
+  const parquet::ParquetFileReader& r = *t.reader;
+  for (int rg = 0; rg < r.num_row_groups() && begin < end; rg++) {
+    const int64_t first = r.row_group_first_row(rg);
+    const int64_t last = first + r.row_group(rg).num_rows;
+    if (last <= begin || first >= end) continue;
+    parquet::ColumnChunkReader reader(&r, rg, column);
+    FM_RETURN_IF_ERROR(reader.ReadRows(std::max(begin, first) - first, std::min(end, last) - first, dest));
+    stats->bytes_read += reader.stats().bytes_read;
+    stats->pages_read += reader.stats().pages_read;
+    stats->pages_skipped += reader.stats().pages_skipped;
+  }
+  return Status::OK();
+}
+
+Status EncodeTask(const ExecutorContext& ctx, int64_t task, Worker* w, EncodedChunk* out) {
+  const MergePlan& plan = *ctx.plan;
+  const std::vector<OutputColumn>& columns = *ctx.columns;
+  const int64_t ncols = static_cast<int64_t>(columns.size());
+  const int64_t rg = task / ncols;
+  const OutputColumn& oc = columns[static_cast<size_t>(task % ncols)];
+  const SourceTable& t = plan.tables[static_cast<size_t>(oc.table)];
+  const int64_t a = rg * plan.row_group_rows;
+  const int64_t b = std::min(plan.rows, a + plan.row_group_rows);
+  ColumnData& out_data = w->gathered;
+  out_data.Reset(oc.descr.type, oc.descr.type_length);
+  if (oc.table == 0) {
+    // Spine columns: the spine's order is the output's order.
+    FM_RETURN_IF_ERROR(ReadSourceRows(t, oc.source_column, a, b, &out_data, ctx.stats));
+  } else {
+    FM_RETURN_IF_ERROR(t.alignment.RunsFor(a, b, ctx.spill, &w->runs));
+    const std::vector<MatchRun>& runs = w->runs;
+    if (runs.empty()) {
+      out_data.AppendNulls(b - a);
+    } else if (runs.size() == 1 && runs[0].spine_begin == 0 && runs[0].length == b - a) {
+      // Every row matches one contiguous source range: decode straight into the output.
+      FM_RETURN_IF_ERROR(ReadSourceRows(t, oc.source_column, runs[0].src_begin,
+                                        runs[0].src_begin + runs[0].length, &out_data, ctx.stats));
+    } else {
+      int64_t lo = runs[0].src_begin, hi = runs[0].src_begin + runs[0].length;
+      for (const MatchRun& run : runs) {
+        lo = std::min(lo, run.src_begin);
+        hi = std::max(hi, run.src_begin + run.length);
+      }
+      ColumnData& src = w->source;
+      src.Reset(oc.descr.type, oc.descr.type_length);
+      FM_RETURN_IF_ERROR(ReadSourceRows(t, oc.source_column, lo, hi, &src, ctx.stats));
+      out_data.Reserve(b - a);
+      int64_t cursor = 0;
+      for (const MatchRun& run : runs) {
+        if (run.spine_begin > cursor) out_data.AppendNulls(run.spine_begin - cursor);
+        if (run.length == 1) out_data.AppendFrom(src, run.src_begin - lo);
+        else out_data.AppendRange(src, run.src_begin - lo, run.length);
+        cursor = run.spine_begin + run.length;
+      }
+      if (cursor < b - a) out_data.AppendNulls(b - a - cursor);
+    }
+  }
+  if (out_data.num_rows() != b - a) {
+    return Status::Corruption("'" + t.path + "': column '" +
+                              t.reader->schema().column(oc.source_column).name + "' yielded " +
+                              std::to_string(out_data.num_rows()) + " rows for " +
+                              std::to_string(b - a) + " output rows");
+  }
+  w->writer.SetColumn(oc.descr);
+  return w->writer.Write(out_data, 0, out_data.num_rows(), out);
+}
+
+}  // namespace
+
+Status RunExecutor(const ExecutorContext& ctx) {
+  const MergePlan& plan = *ctx.plan;
+  const int64_t ncols = static_cast<int64_t>(ctx.columns->size());
+  const int64_t total = static_cast<int64_t>(plan.num_row_groups()) * ncols;
+  const parquet::WriterState& state = ctx.writer->state();
+  const int64_t start = static_cast<int64_t>(state.row_groups.size()) * ncols +
+                        static_cast<int64_t>(state.open_chunks.size());
+  ctx.stats->chunks_total = total;
+  ctx.stats->chunks_done = start;
+  if (start >= total) return Status::OK();
+
+  const int threads = std::max(1, std::min<int>(plan.threads, static_cast<int>(total - start)));
+  const int64_t window = static_cast<int64_t>(threads) * 2;
+  struct Slot {
+    bool ready = false;
+    Status status;
+    EncodedChunk chunk;
+  };
+  std::vector<Slot> slots(static_cast<size_t>(window));
+  std::mutex mu;
+  std::condition_variable cv;
+  int64_t next_task = start;
+  int64_t committed = start;
+  bool stop = false;
+
+  auto worker_main = [&] {
+    Worker w(ctx.writer_options);
+    EncodedChunk chunk;
+    for (;;) {
+      int64_t task;
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait(lock, [&] { return stop || next_task >= total || next_task < committed + window; });
+        if (stop || next_task >= total) return;
+        task = next_task++;
+      }
+      Status s = EncodeTask(ctx, task, &w, &chunk);
+      std::lock_guard<std::mutex> lock(mu);
+      Slot& slot = slots[static_cast<size_t>(task % window)];
+      slot.status = std::move(s);
+      std::swap(slot.chunk, chunk);
+      slot.ready = true;
+      cv.notify_all();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int i = 0; i < threads; i++) pool.emplace_back(worker_main);
+
+  auto stop_all = [&] {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      stop = true;
+    }
+    cv.notify_all();
+    for (std::thread& t : pool) t.join();
+  };
+  auto sync = [&]() -> Status {
+    FM_RETURN_IF_ERROR(ctx.file->Sync());
+    if (ctx.journal != nullptr) FM_RETURN_IF_ERROR(ctx.journal->Commit());
+    if (ctx.test_hook) ctx.test_hook("journal-synced");
+    return Status::OK();
+  };
+
+  using Clock = std::chrono::steady_clock;
+  auto last_sync = Clock::now();
+  uint64_t unsynced = 0;
+  Status result;
+  EncodedChunk chunk;
+  for (int64_t task = start; task < total; task++) {
+    if (ctx.cancel != nullptr && ctx.cancel->load()) {
+      result = ctx.cancel_status ? ctx.cancel_status() : Status::Cancelled("cancelled");
+      break;
+    }
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      Slot& slot = slots[static_cast<size_t>(task % window)];
+      // Wake up now and then to notice a cancel request while a worker is busy.
+      while (!slot.ready) {
+        cv.wait_for(lock, std::chrono::milliseconds(200));
+        if (ctx.cancel != nullptr && ctx.cancel->load()) break;
+      }
+      if (!slot.ready) {
+        result = ctx.cancel_status ? ctx.cancel_status() : Status::Cancelled("cancelled");
+        break;
+      }
+      slot.ready = false;
+      result = std::move(slot.status);
+      slot.status = Status::OK();
+      std::swap(chunk, slot.chunk);
+    }
+    if (!result.ok()) break;
+    result = ctx.writer->AppendChunk(chunk);
+    if (!result.ok()) break;
+    const parquet::WriterState& st = ctx.writer->state();
+    if (ctx.journal != nullptr) {
+      result = ctx.journal->AddChunk(st.length, st.open_chunks.back(), st.column_indexes.back(),
+                                     st.offset_indexes.back());
+      if (!result.ok()) break;
+    }
+    unsynced += chunk.bytes.size();
+    ctx.stats->bytes_written = st.length;
+    ctx.stats->chunks_done = task + 1;
+    if (ctx.test_hook) ctx.test_hook("chunk-committed");
+    if ((task + 1) % ncols == 0) {
+      const int64_t rg = task / ncols;
+      const int64_t rows = std::min(plan.rows - rg * plan.row_group_rows, plan.row_group_rows);
+      result = ctx.writer->CloseRowGroup(std::max<int64_t>(rows, 0));
+      if (result.ok() && ctx.journal != nullptr) result = ctx.journal->AddRowGroupEnd(std::max<int64_t>(rows, 0));
+      if (!result.ok()) break;
+      if (ctx.test_hook) ctx.test_hook("row-group-closed");
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      committed = task + 1;
+    }
+    cv.notify_all();
+    double since = std::chrono::duration<double>(Clock::now() - last_sync).count();
+    if (unsynced >= ctx.sync_bytes || since >= ctx.sync_seconds) {
+      result = sync();
+      if (!result.ok()) break;
+      unsynced = 0;
+      last_sync = Clock::now();
+    }
+  }
+  stop_all();
+  // Make what was committed durable, so a cancelled or failed run resumes from here. A write
+  // error keeps its own message; the sync is then best effort.
+  Status synced = sync();
+  if (!result.ok()) return result;
+  return synced;
+}
+
+}  // namespace featmerge::merge

@@ -1,0 +1,73 @@
+// One instrument's merge, end to end: preflight and plan, lock, key alignment, the
+// column-streaming executor with its journal (resume after a crash), footer, fsync, atomic
+// rename, manifest. Thread-safety: RunMerge may run concurrently for different outputs.
+#pragma once
+
+#include <atomic>
+#include <string>
+
+#include "base/status.h"
+#include "io/file.h"
+#include "merge/options.h"
+#include "merge/plan.h"
+
+namespace featmerge::merge {
+
+struct ProgressSnapshot {
+  std::string phase;  // "preflight", "aligning keys", "writing", "finishing", "done"
+  int64_t chunks_done = 0;
+  int64_t chunks_total = 0;
+  int tables_total = 0;
+  int64_t columns_total = 0;
+  uint64_t bytes_read = 0;
+  uint64_t bytes_written = 0;
+  uint64_t rss = 0;
+  uint64_t peak_rss = 0;
+  double elapsed_seconds = 0;
+};
+
+class MergeObserver {
+ public:
+  virtual ~MergeObserver() = default;
+  virtual void OnPlan(const MergePlan& /*plan*/) {}
+  // Called every ~0.5 s from a reporter thread, and once at each phase change.
+  virtual void OnProgress(const ProgressSnapshot& /*snapshot*/) {}
+};
+
+struct MergeSummary {
+  std::string output;
+  std::vector<std::string> outputs;  // with --split-columns: every part
+  bool up_to_date = false;  // the output existed with a matching manifest: nothing done
+  bool resumed = false;     // continued an interrupted run
+  int64_t resumed_chunks = 0;
+  int64_t rows = 0;
+  int64_t columns = 0;
+  int tables = 0;
+  int row_groups = 0;
+  uint64_t input_bytes = 0;
+  uint64_t output_bytes = 0;
+  uint64_t footer_bytes = 0;
+  double seconds = 0;
+  uint64_t peak_rss = 0;
+  int64_t pages_read = 0;
+  int64_t pages_skipped = 0;
+  std::string fingerprint;
+};
+
+struct MergeEnv {
+  io::FileSystem* fs = nullptr;                 // null: the default
+  MergeObserver* observer = nullptr;            // may be null
+  const std::atomic<bool>* interrupt = nullptr; // set by SIGINT/SIGTERM handlers
+};
+
+// Runs the merge. With options.dry_run, returns after preflight and planning (the plan is
+// given to the observer) without writing anything.
+Result<MergeSummary> RunMerge(const MergeOptions& options, const MergeEnv& env);
+
+// Paths beside the output.
+std::string PartialPath(const std::string& output);
+std::string JournalPath(const std::string& output);
+std::string LockPath(const std::string& output);
+std::string ManifestPath(const std::string& output);
+
+}  // namespace featmerge::merge

@@ -1,0 +1,363 @@
+#include "merge/plan.h"
+
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "base/hash.h"
+#include "base/units.h"
+#include "io/probes.h"
+
+namespace featmerge::merge {
+namespace {
+
+std::string Stem(const std::string& file) {
+  const std::string ext = ".parquet";
+  if (file.size() > ext.size() && file.compare(file.size() - ext.size(), ext.size(), ext) == 0) {
+    return file.substr(0, file.size() - ext.size());
+  }
+  return file;
+}
+
+bool EndsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string Trim(std::string s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.pop_back();
+  size_t i = 0;
+  while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) i++;
+  return s.substr(i);
+}
+
+// The table file names to merge, in output order.
+Result<std::vector<std::string>> SelectTables(const MergeOptions& o, io::FileSystem* fs,
+                                              const std::vector<std::string>& listing) {
+  std::vector<std::string> names;
+  if (!o.manifest_file.empty()) {
+    FM_ASSIGN_OR_RETURN(std::string text, io::ReadWholeFile(fs, o.manifest_file, 64ull << 20));
+    std::set<std::string> present(listing.begin(), listing.end());
+    std::vector<std::string> missing;
+    std::set<std::string> seen;
+    size_t pos = 0;
+    int line_no = 0;
+    while (pos <= text.size()) {
+      size_t nl = text.find('\n', pos);
+      std::string line = Trim(text.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos));
+      pos = nl == std::string::npos ? text.size() + 1 : nl + 1;
+      line_no++;
+      if (line.empty() || line[0] == '#') continue;
+      std::string file = EndsWith(line, ".parquet") ? line : line + ".parquet";
+      if (file == o.spine) continue;
+      if (!seen.insert(file).second) {
+        return Status::InvalidArgument("manifest '" + o.manifest_file + "' line " +
+                                       std::to_string(line_no) + " lists '" + file + "' twice");
+      }
+      if (!present.count(file)) missing.push_back(file);
+      names.push_back(file);
+    }
+    if (!missing.empty()) {
+      std::string list;
+      for (size_t i = 0; i < missing.size() && i < 20; i++) list += (i ? ", " : "") + missing[i];
+      if (missing.size() > 20) list += ", ... (" + std::to_string(missing.size() - 20) + " more)";
+      return Status::NotFound(std::to_string(missing.size()) + " table" +
+                              (missing.size() > 1 ? "s" : "") + " of the manifest " +
+                              (missing.size() > 1 ? "are" : "is") + " missing from '" +
+                              o.input_dir + "': " + list);
+    }
+    return names;
+  }
+  for (const std::string& f : listing) {
+    if (!EndsWith(f, ".parquet") || f == o.spine || f[0] == '.' || f[0] == '_') continue;
+    if (!o.table_globs.empty()) {
+      bool match = false;
+      for (const std::string& g : o.table_globs) match = match || GlobMatch(g, f) || GlobMatch(g, Stem(f));
+      if (!match) continue;
+    }
+    names.push_back(f);
+  }
+  return names;  // the listing is sorted: file-name order
+}
+
+Status OpenSource(io::FileSystem* fs, const std::string& dir, const std::string& file,
+                  const std::string& key, SourceTable* t) {
+  t->name = Stem(file);
+  t->path = io::JoinPath(dir, file);
+  FM_ASSIGN_OR_RETURN(t->info, fs->Stat(t->path));
+  FM_ASSIGN_OR_RETURN(t->reader, parquet::ParquetFileReader::Open(fs, t->path));
+  t->key_column = t->reader->schema().FindColumn(key);
+  if (t->key_column < 0) {
+    return Status::InvalidArgument("'" + t->path + "' has no key column '" + key + "'");
+  }
+  FM_ASSIGN_OR_RETURN(t->key_type, KeyTypeOf(t->reader->schema().column(t->key_column), t->path));
+  // Fingerprint of the footer: detects a file rewritten with the same size and mtime.
+  ByteBuffer footer;
+  const uint64_t size = t->reader->file_size();
+  const uint64_t len = t->reader->footer_size();
+  FM_RETURN_IF_ERROR(t->reader->file().ReadAt(size - 8 - len, len, &footer));
+  t->footer_hash = Fnv64().Add(footer).hex();
+  return Status::OK();
+}
+
+std::string WithCommas(int64_t v) {
+  std::string s = std::to_string(v);
+  for (int i = static_cast<int>(s.size()) - 3; i > (v < 0 ? 1 : 0); i -= 3) s.insert(static_cast<size_t>(i), ",");
+  return s;
+}
+
+}  // namespace
+
+bool GlobMatch(const std::string& pattern, const std::string& name) {
+  return fnmatch(pattern.c_str(), name.c_str(), 0) == 0;
+}
+
+Result<std::unique_ptr<MergePlan>> BuildPlan(const MergeOptions& o, io::FileSystem* fs) {
+  auto plan = std::make_unique<MergePlan>();
+  plan->options = o;
+  auto add_check = [&](std::string name, std::string detail) {
+    plan->checks.push_back({std::move(name), std::move(detail)});
+  };
+
+  // Input directory, marker, spine, tables.
+  auto dir_info = fs->Stat(o.input_dir);
+  if (!dir_info.ok() || !dir_info->is_directory) {
+    return Status::NotFound("input directory '" + o.input_dir + "' does not exist" +
+                            (dir_info.ok() ? " (it is a file)" : ""));
+  }
+  FM_ASSIGN_OR_RETURN(std::vector<std::string> listing, fs->ListDir(o.input_dir));
+  add_check("input directory", o.input_dir + " (" + std::to_string(listing.size()) + " entries)");
+  if (!o.require_marker.empty()) {
+    if (!fs->Exists(io::JoinPath(o.input_dir, o.require_marker))) {
+      return Status::NotFound("'" + o.input_dir + "' has no completion marker '" +
+                              o.require_marker + "': the extraction is not finished (or --require-marker is wrong)");
+    }
+    add_check("completion marker", o.require_marker);
+  }
+  if (!fs->Exists(io::JoinPath(o.input_dir, o.spine))) {
+    return Status::NotFound("the spine '" + o.spine + "' is missing from '" + o.input_dir + "'");
+  }
+  FM_ASSIGN_OR_RETURN(std::vector<std::string> table_files, SelectTables(o, fs, listing));
+  if (o.expect_tables >= 0 && static_cast<int64_t>(table_files.size()) != o.expect_tables) {
+    return Status::NotFound("expected " + std::to_string(o.expect_tables) + " feature tables in '" +
+                            o.input_dir + "', found " + std::to_string(table_files.size()));
+  }
+  add_check("feature tables", std::to_string(table_files.size()) + " found" +
+                                  (o.expect_tables >= 0 ? " (as expected)" : ""));
+
+  // Open every input: footer, schema, key column and type.
+  plan->tables.resize(table_files.size() + 1);
+  FM_RETURN_IF_ERROR(OpenSource(fs, o.input_dir, o.spine, o.key, &plan->tables[0]));
+  SourceTable& spine = plan->tables[0];
+  plan->rows = spine.reader->num_rows();
+  std::vector<std::string> incompatible;
+  for (size_t i = 0; i < table_files.size(); i++) {
+    SourceTable& t = plan->tables[i + 1];
+    FM_RETURN_IF_ERROR(OpenSource(fs, o.input_dir, table_files[i], o.key, &t));
+    t.join.duplicates = o.on_duplicate_key;
+    if (!KeyTypesCompatible(spine.key_type, t.key_type)) {
+      incompatible.push_back("'" + t.path + "' (" + t.key_type.description + ")");
+    }
+  }
+  if (!incompatible.empty()) {
+    std::string list;
+    for (size_t i = 0; i < incompatible.size() && i < 10; i++) list += (i ? ", " : "") + incompatible[i];
+    if (incompatible.size() > 10) list += ", ... (" + std::to_string(incompatible.size() - 10) + " more)";
+    return Status::InvalidArgument("key '" + o.key + "' of the spine '" + spine.path + "' is " +
+                                   spine.key_type.description + ", incompatible with " + list);
+  }
+  uint64_t input_bytes = 0;
+  for (const SourceTable& t : plan->tables) input_bytes += t.info.size;
+  plan->input_bytes = input_bytes;
+  add_check("inputs readable", std::to_string(plan->tables.size()) + " Parquet files, " +
+                                   FormatBytes(input_bytes) + ", key '" + o.key + "' " +
+                                   spine.key_type.description);
+
+  // Output columns: key, spine columns, then each table's non-key columns.
+  std::map<std::string, std::vector<int>> owners;  // output name -> tables using it
+  auto add_column = [&](int table, int source) {
+    const SourceTable& t = plan->tables[static_cast<size_t>(table)];
+    OutputColumn col;
+    col.descr = t.reader->schema().column(source);
+    col.table = table;
+    col.source_column = source;
+    if (table != 0) col.descr.nullable = true;  // a left join gives NULL for missing keys
+    col.descr.field_id.reset();
+    owners[col.descr.name].push_back(table);
+    plan->columns.push_back(std::move(col));
+  };
+  add_column(0, spine.key_column);
+  for (int c = 0; c < spine.reader->num_columns(); c++) {
+    if (c != spine.key_column) add_column(0, c);
+  }
+  spine.first_output_column = 0;
+  spine.num_output_columns = static_cast<int>(plan->columns.size());
+  for (size_t i = 1; i < plan->tables.size(); i++) {
+    SourceTable& t = plan->tables[i];
+    t.first_output_column = static_cast<int>(plan->columns.size());
+    for (int c = 0; c < t.reader->num_columns(); c++) {
+      if (c != t.key_column) add_column(static_cast<int>(i), c);
+    }
+    t.num_output_columns = static_cast<int>(plan->columns.size()) - t.first_output_column;
+  }
+  std::vector<std::string> clashes;
+  for (const auto& [name, tables] : owners) {
+    if (tables.size() < 2) continue;
+    std::string who;
+    for (size_t k = 0; k < tables.size(); k++) {
+      who += (k ? ", " : "") + plan->tables[static_cast<size_t>(tables[k])].name;
+    }
+    clashes.push_back("'" + name + "' (" + who + ")");
+  }
+  if (!clashes.empty()) {
+    if (o.on_name_clash == ClashPolicy::kError) {
+      std::string list;
+      for (size_t i = 0; i < clashes.size() && i < 50; i++) list += (i ? "; " : "") + clashes[i];
+      if (clashes.size() > 50) list += "; ... (" + std::to_string(clashes.size() - 50) + " more)";
+      return Status::InvalidArgument(std::to_string(clashes.size()) + " column name clash" +
+                                     (clashes.size() > 1 ? "es" : "") + ": " + list +
+                                     " (use --on-name-clash prefix to name them <table>__<column>)");
+    }
+    // Prefix every clashing column of a feature table with its table name.
+    std::set<std::string> taken;
+    for (const OutputColumn& c : plan->columns) taken.insert(c.descr.name);
+    for (OutputColumn& c : plan->columns) {
+      if (c.table == 0 || owners[c.descr.name].size() < 2) continue;
+      std::string renamed = plan->tables[static_cast<size_t>(c.table)].name + "__" + c.descr.name;
+      if (taken.count(renamed)) {
+        return Status::InvalidArgument("column '" + c.descr.name + "' of table '" +
+                                       plan->tables[static_cast<size_t>(c.table)].name +
+                                       "' clashes, and its prefixed name '" + renamed +
+                                       "' is taken too");
+      }
+      taken.insert(renamed);
+      c.descr.name = renamed;
+    }
+    add_check("name clashes", std::to_string(clashes.size()) + " resolved by prefixing");
+  } else {
+    add_check("name clashes", "none");
+  }
+  std::vector<parquet::ColumnDescriptor> descrs;
+  descrs.reserve(plan->columns.size());
+  for (const OutputColumn& c : plan->columns) descrs.push_back(c.descr);
+  plan->schema = parquet::Schema(std::move(descrs));
+
+  // Sizes and resources. Output estimate: each table's data scaled to the spine's rows.
+  uint64_t estimate = 0;
+  uint64_t widest_row = 0;
+  for (const SourceTable& t : plan->tables) {
+    const int64_t trows = std::max<int64_t>(1, t.reader->num_rows());
+    uint64_t data = 0, raw = 0;
+    for (int rg = 0; rg < t.reader->num_row_groups(); rg++) {
+      for (int c = 0; c < t.reader->num_columns(); c++) {
+        if (&t != &plan->tables[0] && c == t.key_column) continue;
+        data += static_cast<uint64_t>(t.reader->column_meta(rg, c).total_compressed_size);
+        raw += static_cast<uint64_t>(t.reader->column_meta(rg, c).total_uncompressed_size);
+      }
+    }
+    double scale = static_cast<double>(plan->rows) / static_cast<double>(trows);
+    estimate += static_cast<uint64_t>(static_cast<double>(data) * std::min(1.0, scale));
+    for (int c = 0; c < t.reader->num_columns(); c++) {
+      int w = t.reader->schema().column(c).width();
+      widest_row = std::max<uint64_t>(widest_row, w > 0 ? static_cast<uint64_t>(w)
+                                                        : raw / static_cast<uint64_t>(trows) + 8);
+    }
+  }
+  plan->estimated_output_bytes = estimate + 64 * plan->columns.size() + (1 << 20);
+
+  plan->threads = o.threads > 0 ? o.threads : io::CpuCount();
+  // Per in-flight column chunk: source slice + gathered column + encoded bytes + page buffers,
+  // about 4x the decoded size; the committer keeps up to 2 chunks per worker in flight.
+  const uint64_t per_row = std::max<uint64_t>(16, widest_row + 1) * 4;
+  const uint64_t in_flight = static_cast<uint64_t>(plan->threads) * 3;
+  const uint64_t reserve = 64ull << 20;  // code, footers, alignment runs, I/O buffers
+  uint64_t usable = o.memory_budget > reserve * 2 ? o.memory_budget - reserve : o.memory_budget / 2;
+  int64_t rg_rows = o.row_group_rows;
+  if (rg_rows <= 0) {
+    rg_rows = static_cast<int64_t>(usable / in_flight / per_row);
+    rg_rows = std::clamp<int64_t>(rg_rows, 4096, 1 << 20);
+    rg_rows = std::min<int64_t>(rg_rows, std::max<int64_t>(1, plan->rows));
+  }
+  plan->row_group_rows = std::max<int64_t>(1, rg_rows);
+  plan->estimated_peak_memory = reserve + in_flight * per_row * static_cast<uint64_t>(plan->row_group_rows);
+  if (o.memory_budget < (48ull << 20)) {
+    return Status::InvalidArgument("--memory-budget " + FormatBytes(o.memory_budget) +
+                                   " is too small: featmerge needs at least 48 MiB");
+  }
+
+  // Output location: directory exists (created), writable, disk space.
+  std::string out_dir = io::DirName(o.output);
+  FM_RETURN_IF_ERROR(fs->CreateDirs(out_dir));
+  if (o.check_disk) {
+    FM_ASSIGN_OR_RETURN(uint64_t free_bytes, io::FreeDiskBytes(out_dir));
+    uint64_t need = plan->estimated_output_bytes + plan->estimated_output_bytes / 10;
+    if (free_bytes < need) {
+      return Status::ResourceExhausted("not enough free disk at '" + out_dir + "': " +
+                                       FormatBytes(free_bytes) + " free, the output needs about " +
+                                       FormatBytes(need) + " (estimate + 10%)");
+    }
+    add_check("free disk", FormatBytes(free_bytes) + " free, about " + FormatBytes(need) + " needed");
+  }
+  if (o.check_memory) {
+    auto avail = io::AvailableMemoryBytes();
+    if (avail.ok() && *avail < o.memory_budget) {
+      return Status::ResourceExhausted("available memory " + FormatBytes(*avail) +
+                                       " is below --memory-budget " + FormatBytes(o.memory_budget) +
+                                       "; lower the budget or free memory");
+    }
+    if (avail.ok()) add_check("memory", FormatBytes(*avail) + " available, budget " + FormatBytes(o.memory_budget));
+  }
+  add_check("plan", WithCommas(plan->rows) + " rows x " + WithCommas(static_cast<int64_t>(plan->columns.size())) +
+                        " columns, row groups of " + WithCommas(plan->row_group_rows) + " rows");
+
+  // Fingerprint: every input's identity, and every option that changes the output's bytes.
+  Fnv64 fp;
+  fp.Add("featmerge-plan-v1").Add(FEATMERGE_VERSION);
+  for (const SourceTable& t : plan->tables) {
+    fp.Add(t.name).AddInt(static_cast<int64_t>(t.info.size)).AddInt(t.info.mtime_ns).Add(t.footer_hash);
+  }
+  for (const OutputColumn& c : plan->columns) fp.Add(c.descr.name);
+  fp.Add(o.key).AddInt(plan->row_group_rows).AddInt(static_cast<int>(o.compression))
+      .AddInt(o.compression_level).AddInt(static_cast<int>(o.on_duplicate_key))
+      .AddInt(o.write_crc).AddInt(o.page_index).AddInt(o.statistics);
+  plan->fingerprint = fp.hex();
+  return plan;
+}
+
+Status AlignTables(MergePlan* plan, SpillFile* spill) {
+  SourceTable& spine = plan->tables[0];
+  FM_ASSIGN_OR_RETURN(KeyColumn spine_keys,
+                      ReadKeyColumn(*spine.reader, spine.key_column, spine.key_type,
+                                    &plan->string_keys, true));
+  FM_ASSIGN_OR_RETURN(SpineIndex index, BuildSpineIndex(spine_keys, spine.key_type,
+                                                        &plan->string_keys, spine.path));
+  std::vector<std::string> dup_tables;
+  int64_t dup_total = 0;
+  for (size_t i = 1; i < plan->tables.size(); i++) {
+    SourceTable& t = plan->tables[i];
+    // Each table's keys are normalized with its own unit (ns, us, ms compare as instants).
+    FM_ASSIGN_OR_RETURN(KeyColumn keys, ReadKeyColumn(*t.reader, t.key_column, t.key_type,
+                                                      &plan->string_keys, false));
+    DuplicateReport dups;
+    FM_ASSIGN_OR_RETURN(t.alignment, AlignTable(spine_keys, index, keys, t.join, spill, &dups));
+    if (dups.duplicated_keys > 0 && t.join.duplicates == DuplicatePolicy::kError) {
+      dup_total += dups.duplicated_keys;
+      dup_tables.push_back("'" + t.name + "' " + std::to_string(dups.duplicated_keys) +
+                           " duplicated key" + (dups.duplicated_keys > 1 ? "s" : "") +
+                           " (first: " + KeyText(spine.key_type, dups.first_key, &plan->string_keys) + ")");
+    }
+  }
+  if (!dup_tables.empty()) {
+    std::string list;
+    for (size_t i = 0; i < dup_tables.size() && i < 20; i++) list += (i ? "; " : "") + dup_tables[i];
+    if (dup_tables.size() > 20) list += "; ... (" + std::to_string(dup_tables.size() - 20) + " more tables)";
+    return Status::InvalidArgument(std::to_string(dup_tables.size()) + " table" +
+                                   (dup_tables.size() > 1 ? "s have" : " has") +
+                                   " duplicate keys that would multiply spine rows: " + list +
+                                   " (use --on-duplicate-key first|last to pick one row per key)");
+  }
+  return Status::OK();
+}
+
+}  // namespace featmerge::merge

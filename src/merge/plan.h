@@ -1,0 +1,77 @@
+// The merge plan: preflight (inputs present and readable, key types compatible, no name
+// clashes, disk, memory, lock) and what the output will hold: columns, types, row groups,
+// estimates. Nothing is written before the plan is complete. Thread-safety: a plan is built
+// by one thread, then read by many.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "io/file.h"
+#include "merge/alignment.h"
+#include "merge/key_column.h"
+#include "merge/options.h"
+#include "parquet/file_reader.h"
+#include "parquet/schema.h"
+
+namespace featmerge::merge {
+
+struct SourceTable {
+  std::string name;  // file name without ".parquet"
+  std::string path;
+  std::unique_ptr<parquet::ParquetFileReader> reader;
+  int key_column = -1;
+  KeyType key_type;
+  io::FileInfo info;
+  std::string footer_hash;  // FNV-1a of the footer bytes, for change detection
+  JoinSpec join;
+  Alignment alignment;      // filled by AlignTables (not used for the spine)
+  int first_output_column = 0;
+  int num_output_columns = 0;
+};
+
+struct OutputColumn {
+  parquet::ColumnDescriptor descr;  // output name and type (nullable for feature columns)
+  int table = 0;                    // index into MergePlan::tables (0 = spine)
+  int source_column = 0;
+};
+
+struct PreflightCheck {
+  std::string name;    // "spine present", "free disk", ...
+  std::string detail;  // "targets.parquet, 100,000 rows"
+};
+
+struct MergePlan {
+  MergeOptions options;
+  std::vector<SourceTable> tables;  // [0] is the spine, then tables in output order
+  std::vector<OutputColumn> columns;
+  parquet::Schema schema;
+  int64_t rows = 0;
+  int64_t row_group_rows = 0;
+  int threads = 1;
+  uint64_t input_bytes = 0;
+  uint64_t estimated_output_bytes = 0;
+  uint64_t estimated_peak_memory = 0;
+  std::vector<PreflightCheck> checks;
+  std::string fingerprint;  // inputs + output-affecting options; a journal must match it
+  StringKeyDictionary string_keys;
+
+  int num_row_groups() const {
+    return rows == 0 ? 1 : static_cast<int>((rows + row_group_rows - 1) / row_group_rows);
+  }
+};
+
+// Preflight and planning. Every failure is one clear message (exit code 2 from the CLI),
+// before anything is written. Does not align keys (AlignTables does).
+Result<std::unique_ptr<MergePlan>> BuildPlan(const MergeOptions& options, io::FileSystem* fs);
+
+// Reads every key column and aligns each table to the spine. Duplicate keys follow the
+// options' policy; with kError all offending tables are named in one message.
+Status AlignTables(MergePlan* plan, SpillFile* spill);
+
+// True when `name` matches the shell glob `pattern` (fnmatch).
+bool GlobMatch(const std::string& pattern, const std::string& name);
+
+}  // namespace featmerge::merge
