@@ -89,6 +89,7 @@ Status RunInspect(const InspectArgs& args) {
     if (c.type == Type::kFixedLenByteArray) col["type_length"] = c.type_length;
     col["logical_type"] = c.LogicalTypeString();
     col["repetition"] = c.nullable ? "OPTIONAL" : "REQUIRED";
+    col["value_kind"] = ValueKindName(ValueKindOf(c));
     cols.push_back(col);
   }
   auto& kv = j["key_value_metadata"] = nlohmann::json::object();

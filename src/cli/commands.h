@@ -13,6 +13,7 @@ using Runner = std::function<int()>;
 // Each Add*Command registers a subcommand and stores its runner in *runner when chosen.
 void AddInspectCommand(CLI::App* app, Runner* runner);
 void AddCatCommand(CLI::App* app, Runner* runner);
+void AddGenCommand(CLI::App* app, Runner* runner);
 void AddMergeCommand(CLI::App* app, Runner* runner);
 
 }  // namespace featmerge::cli

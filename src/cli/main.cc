@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
     Runner runner;
     AddInspectCommand(&app, &runner);
     AddCatCommand(&app, &runner);
+    AddGenCommand(&app, &runner);
     AddMergeCommand(&app, &runner);
     try {
       app.parse(argc, argv);

@@ -55,7 +55,9 @@ SpillFile::~SpillFile() {
 
 Result<uint64_t> SpillFile::Append(const std::vector<int64_t>& values) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (!writer_) FM_ASSIGN_OR_RETURN(writer_, fs_->CreateForAppend(path_));
+  if (!writer_) {
+    FM_ASSIGN_OR_RETURN(writer_, fs_->CreateForAppend(path_));
+  }
   uint64_t offset = size_;
   FM_RETURN_IF_ERROR(writer_->Append(ByteView(reinterpret_cast<const uint8_t*>(values.data()),
                                               values.size() * sizeof(int64_t))));
@@ -67,7 +69,9 @@ Result<uint64_t> SpillFile::Append(const std::vector<int64_t>& values) {
 
 Status SpillFile::Read(uint64_t offset, int64_t first, int64_t count, int64_t* out) const {
   std::unique_lock<std::mutex> lock(mutex_);
-  if (!reader_) FM_ASSIGN_OR_RETURN(reader_, fs_->OpenForRead(path_));
+  if (!reader_) {
+    FM_ASSIGN_OR_RETURN(reader_, fs_->OpenForRead(path_));
+  }
   const io::RandomAccessFile* reader = reader_.get();
   lock.unlock();
   return reader->ReadAt(offset + static_cast<uint64_t>(first) * sizeof(int64_t),

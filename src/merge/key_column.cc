@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "parquet/column_reader.h"
+#include "parquet/value_text.h"
 
 namespace featmerge::merge {
 

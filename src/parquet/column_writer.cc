@@ -144,7 +144,9 @@ bool ColumnChunkWriter::BuildDictionary(const ColumnData& data, int64_t begin, i
 Status ColumnChunkWriter::AppendPage(PageHeader header, ByteView uncompressed, EncodedChunk* out) {
   ByteView body = uncompressed;
   if (options_.compression != Compression::kUncompressed) {
-    if (!codec_) FM_ASSIGN_OR_RETURN(codec_, MakeCodec(options_.compression, options_.compression_level));
+    if (!codec_) {
+      FM_ASSIGN_OR_RETURN(codec_, MakeCodec(options_.compression, options_.compression_level));
+    }
     FM_RETURN_IF_ERROR(codec_->Compress(uncompressed, &compressed_));
     body = compressed_;
   }
@@ -200,7 +202,9 @@ Status ColumnChunkWriter::EmitPage(const ColumnData& data, int64_t begin, int64_
     indices.Finish(&page_body_);
   } else {
     dp.encoding = Encoding::kPlain;
-    if (!plain_) FM_ASSIGN_OR_RETURN(plain_, MakeEncoder(Encoding::kPlain, column_.type, column_.type_length));
+    if (!plain_) {
+      FM_ASSIGN_OR_RETURN(plain_, MakeEncoder(Encoding::kPlain, column_.type, column_.type_length));
+    }
     if (data.is_binary()) {
       if (non_null == n) {
         plain_->PutByteArray(data.binary(), static_cast<size_t>(begin), static_cast<size_t>(end));
@@ -256,7 +260,9 @@ Status ColumnChunkWriter::Write(const ColumnData& data, int64_t begin, int64_t e
   const bool use_dict = try_dict && BuildDictionary(data, begin, end);
   if (use_dict) {
     // Dictionary page: the distinct values, PLAIN.
-    if (!plain_) FM_ASSIGN_OR_RETURN(plain_, MakeEncoder(Encoding::kPlain, column_.type, column_.type_length));
+    if (!plain_) {
+      FM_ASSIGN_OR_RETURN(plain_, MakeEncoder(Encoding::kPlain, column_.type, column_.type_length));
+    }
     if (dict_values_.is_binary()) {
       plain_->PutByteArray(dict_values_.binary(), 0, static_cast<size_t>(dict_values_.num_rows()));
     } else {

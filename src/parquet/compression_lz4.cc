@@ -11,14 +11,15 @@
 namespace featmerge::parquet::internal {
 namespace {
 
-// Decodes one block into exactly `out_len` bytes; false when the block is malformed or decodes
-// to another size. LZ4_decompress_safe never reads or writes outside the two buffers.
-bool DecodeBlockExactly(const uint8_t* in, size_t in_len, uint8_t* out, size_t out_len) {
+// Decodes one block into at most `capacity` bytes at `out`; returns the decoded size, or -1 when
+// the block is malformed or would decode to more. LZ4_decompress_safe never reads or writes
+// outside the two buffers.
+int DecodeBlock(const uint8_t* in, size_t in_len, uint8_t* out, size_t capacity) {
   // Callers keep both sizes within kMaxPageBytes, which fits int.
   int decoded = LZ4_decompress_safe(reinterpret_cast<const char*>(in),
                                     reinterpret_cast<char*>(out), static_cast<int>(in_len),
-                                    static_cast<int>(out_len));
-  return decoded >= 0 && static_cast<size_t>(decoded) == out_len;
+                                    static_cast<int>(capacity));
+  return decoded < 0 ? -1 : decoded;
 }
 
 uint32_t LoadBE32(const uint8_t* p) {
@@ -35,6 +36,10 @@ void StoreBE32(uint8_t* p, uint32_t v) {
 // to fill, and sets *block_size. `state` is the caller's reusable LZ4 stream state.
 Status CompressBlock(LZ4_stream_t* state, ByteView in, size_t offset, ByteBuffer* out,
                      size_t* block_size) {
+  if (in.size() > LZ4_MAX_INPUT_SIZE) {
+    return Status::InvalidArgument("cannot LZ4-compress a page of " + std::to_string(in.size()) +
+                                   " bytes: the limit is " + std::to_string(LZ4_MAX_INPUT_SIZE));
+  }
   // LZ4_compressBound is a worst case, so the compressor cannot run out of room.
   int bound = LZ4_compressBound(static_cast<int>(in.size()));
   out->resize(offset + static_cast<size_t>(bound));
@@ -57,8 +62,10 @@ class Lz4RawCodec final : public CodecBase {
 
  protected:
   Status DecompressImpl(ByteView in, uint8_t* out, size_t out_len) override {
-    if (DecodeBlockExactly(in.data(), in.size(), out, out_len)) return Status::OK();
-    return Failed("malformed block, or one that does not decode to exactly that size", out_len);
+    int decoded = DecodeBlock(in.data(), in.size(), out, out_len);
+    if (decoded < 0) return Failed("malformed block, or more output than that", out_len);
+    if (static_cast<size_t>(decoded) != out_len) return SizeMismatch(decoded, out_len);
+    return Status::OK();
   }
   Status CompressImpl(ByteView in, ByteBuffer* out) override {
     size_t block_size = 0;
@@ -93,9 +100,15 @@ class Lz4HadoopCodec final : public CodecBase {
   Status DecompressImpl(ByteView in, uint8_t* out, size_t out_len) override {
     // Hadoop framing first: its length prefixes almost never also parse as a bare block of the
     // right size, while a bare block almost never tiles as Hadoop chunks that add up to out_len.
-    if (DecodeHadoop(in, out, out_len)) return Status::OK();
-    if (DecodeBlockExactly(in.data(), in.size(), out, out_len)) return Status::OK();
-    return DecodeFrame(in, out, out_len);
+    HadoopResult hadoop = DecodeHadoop(in, out, out_len);
+    if (hadoop.ok) return Status::OK();
+    int decoded = DecodeBlock(in.data(), in.size(), out, out_len);
+    if (decoded >= 0 && static_cast<size_t>(decoded) == out_len) return Status::OK();
+    if (StartsLikeFrame(in)) return DecodeFrame(in, out, out_len);
+    // Report the framing the page most likely has.
+    if (hadoop.plausible) return Failed("Hadoop framing: " + hadoop.problem, out_len);
+    if (decoded >= 0) return SizeMismatch(decoded, out_len);
+    return Failed("neither Hadoop-framed blocks, a raw LZ4 block nor an LZ4 frame", out_len);
   }
 
   // Hadoop framing as Arrow C++ and parquet-rs write it: one chunk, [uncompressed length]
@@ -110,48 +123,65 @@ class Lz4HadoopCodec final : public CodecBase {
   }
 
  private:
+  struct HadoopResult {
+    bool ok = false;
+    bool plausible = false;  // the page looks Hadoop-framed: report `problem`
+    std::string problem;     // why decoding failed
+  };
+
   // Hadoop's BlockCompressorStream: chunks of [u32 BE uncompressed length] followed by one or
   // more [u32 BE compressed length][LZ4 block] that together decode to that length. Arrow and
   // parquet-rs write one block per chunk; Hadoop writes several when one write() exceeds its
   // buffer (apache/arrow#43745). Accepted only when the chunks tile `in` exactly and decode to
   // exactly out_len bytes; every block is decoded into its own slice of `out`, so nothing is
   // written past out + out_len whatever the lengths say.
-  static bool DecodeHadoop(ByteView in, uint8_t* out, size_t out_len) {
+  static HadoopResult DecodeHadoop(ByteView in, uint8_t* out, size_t out_len) {
+    HadoopResult result;
+    auto fail = [&result](size_t pos, const std::string& what) {
+      result.problem = what + " at byte " + std::to_string(pos);
+      return result;
+    };
+    // A bare block that decodes to anything starts with a token announcing literals (>= 0x10),
+    // and an LZ4 frame is recognised by its magic before this is consulted, so a first byte
+    // below 0x10 (a length under 2^28) marks the page as Hadoop-framed for error messages.
+    result.plausible = in.size() >= 2 * kHadoopPrefixBytes && in[0] < 0x10;
     size_t pos = 0;
     size_t produced = 0;
     while (pos < in.size()) {
-      if (in.size() - pos < kHadoopPrefixBytes) return false;
+      if (in.size() - pos < 2 * kHadoopPrefixBytes) return fail(pos, "truncated chunk header");
       size_t chunk_len = LoadBE32(in.data() + pos);
+      if (chunk_len > out_len - produced) {
+        return fail(pos, "chunk of " + std::to_string(chunk_len) + " bytes overruns the page");
+      }
       pos += kHadoopPrefixBytes;
-      if (chunk_len > out_len - produced) return false;
       size_t chunk_done = 0;
       // do-while: a chunk of length 0 still carries its one block (an LZ4 block of 0 bytes),
       // which is how Arrow writes an empty page.
       do {
-        if (in.size() - pos < kHadoopPrefixBytes) return false;
+        if (in.size() - pos < kHadoopPrefixBytes) return fail(pos, "truncated block header");
         size_t block_len = LoadBE32(in.data() + pos);
+        if (block_len > in.size() - pos - kHadoopPrefixBytes) {
+          return fail(pos, "block of " + std::to_string(block_len) + " bytes overruns the input");
+        }
         pos += kHadoopPrefixBytes;
-        if (block_len > in.size() - pos) return false;
-        // A block may decode to less than the rest of the chunk; LZ4_decompress_safe reports how
-        // much, so it cannot be decoded "exactly" here.
-        int decoded = LZ4_decompress_safe(
-            reinterpret_cast<const char*>(in.data() + pos),
-            reinterpret_cast<char*>(out + produced + chunk_done), static_cast<int>(block_len),
-            static_cast<int>(chunk_len - chunk_done));
-        if (decoded < 0) return false;
+        // A block may decode to less than the rest of the chunk (several blocks per chunk).
+        int decoded = DecodeBlock(in.data() + pos, block_len, out + produced + chunk_done,
+                                  chunk_len - chunk_done);
+        if (decoded < 0) return fail(pos, "malformed block, or more output than its chunk");
         pos += block_len;
         chunk_done += static_cast<size_t>(decoded);
       } while (chunk_done < chunk_len);
       produced += chunk_len;
     }
-    return produced == out_len;
+    if (produced != out_len) {
+      return fail(pos, "chunks end after " + std::to_string(produced) + " bytes of output");
+    }
+    result.ok = true;
+    return result;
   }
 
   // LZ4 frame format, possibly several frames back to back.
   Status DecodeFrame(ByteView in, uint8_t* out, size_t out_len) {
-    if (!StartsLikeFrame(in)) {
-      return Failed("neither Hadoop-framed blocks nor a raw LZ4 block of that size", out_len);
-    }
     if (frame_ == nullptr) {
       LZ4F_dctx* dctx = nullptr;
       if (LZ4F_isError(LZ4F_createDecompressionContext(&dctx, LZ4F_VERSION))) {

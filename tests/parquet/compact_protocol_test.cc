@@ -121,7 +121,7 @@ TEST(CompactReader, VarintOverflowingTenthByteIsCorruption) {
   CompactReader r(in, "Test");
   r.ReadI64();
   EXPECT_TRUE(r.status().IsCorruption());
-  EXPECT_NE(r.status().message().find("overflows 64 bits at byte 0"), std::string::npos)
+  EXPECT_NE(r.status().message().find("varint at byte 0 overflows 64 bits"), std::string::npos)
       << r.status().ToString();
 }
 
@@ -458,7 +458,7 @@ TEST(CompactReader, DeeplyNestedStructsAreCorruption) {
 }
 
 TEST(CompactReader, DeeplyNestedListsAreCorruption) {
-  ByteBuffer in = Bytes({0x19});  // field 1: list
+  ByteBuffer in = Bytes({0x19});                        // field 1: list
   for (int i = 0; i < 100000; ++i) in.push_back(0x19);  // one element: a list of one list...
   Status status = SkipStruct(in);
   EXPECT_TRUE(status.IsCorruption());

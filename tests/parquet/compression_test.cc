@@ -586,7 +586,7 @@ TEST(Codec, Lz4ConcatenatedFramesDecode) {
   EXPECT_EQ(out, expected);
 }
 
-TEST(Codec, Lz4DamagedFrameReportsTheFrameError) {
+TEST(Codec, Lz4DamagedFrameIsCorruption) {
   ByteBuffer input = PriceBytes(100000, 13);
   ByteBuffer frame = Lz4Frame(input, true);
   ByteBuffer out;
@@ -594,19 +594,32 @@ TEST(Codec, Lz4DamagedFrameReportsTheFrameError) {
   Status truncated = DecompressTo(*codec, ByteView(frame.data(), frame.size() / 2), input.size(),
                                   &out);
   EXPECT_TRUE(truncated.IsCorruption()) << truncated.ToString();
-  Status too_short = DecompressTo(*codec, frame, input.size() - 1, &out);
-  EXPECT_TRUE(too_short.IsCorruption()) << too_short.ToString();
-  Status too_long = DecompressTo(*codec, frame, input.size() + 1, &out);
-  EXPECT_TRUE(too_long.IsCorruption()) << too_long.ToString();
-  EXPECT_NE(too_long.message().find("LZ4 frame"), std::string::npos) << too_long.message();
+  EXPECT_EQ(DecompressTo(*codec, frame, input.size() - 1, &out).message(),
+            "LZ4 page decompresses to more than 99999 bytes, header says 99999");
+  EXPECT_EQ(DecompressTo(*codec, frame, input.size() + 1, &out).message(),
+            "LZ4 page decompresses to 100000 bytes, header says 100001");
+  ByteBuffer damaged = frame;
+  damaged[6] ^= 0x01;  // content size: the header checksum no longer matches
+  EXPECT_EQ(DecompressTo(*codec, damaged, input.size(), &out).message(),
+            "LZ4 decompression failed: LZ4 frame: ERROR_headerChecksum_invalid "
+            "(expected 100000 bytes)");
+}
+
+TEST(Codec, Lz4DamagedHadoopPageReportsTheHadoopProblem) {
+  auto codec = Make(Compression::kLz4);
+  ByteBuffer compressed = CompressOrDie(*codec, TextBytes(5000));
+  ByteBuffer out;
+  Status status = DecompressTo(*codec, ByteView(compressed.data(), 50), 5000, &out);
+  EXPECT_EQ(status.message().rfind("LZ4 decompression failed: Hadoop framing: block of ", 0), 0u)
+      << status.message();
 }
 
 TEST(Codec, Lz4GarbageNamesAllThreeFramings) {
   ByteBuffer out;
   Status status = DecompressTo(*Make(Compression::kLz4), RandomBytes(100, 1), 1000, &out);
   EXPECT_EQ(status.message(),
-            "LZ4 decompression failed: neither Hadoop-framed blocks nor a raw LZ4 block of that "
-            "size (expected 1000 bytes)");
+            "LZ4 decompression failed: neither Hadoop-framed blocks, a raw LZ4 block nor an LZ4 "
+            "frame (expected 1000 bytes)");
 }
 
 // ---------------------------------------------------------------------------------------------

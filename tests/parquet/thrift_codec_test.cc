@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <climits>
 #include <fstream>
 #include <iterator>
@@ -813,7 +814,8 @@ TEST(ThriftCodec, PageHeaderTruncationAtEveryOffsetIsCorruption) {
   PageHeader h;
   h.type = PageType::kDataPageV2;
   h.crc = 77;
-  h.data_page_header_v2 = DataPageHeaderV2{10, 2, 9, Encoding::kPlain, 3, 4, true, FullStatistics()};
+  h.data_page_header_v2 =
+      DataPageHeaderV2{10, 2, 9, Encoding::kPlain, 3, 4, true, FullStatistics()};
   ByteBuffer bytes;
   EncodePageHeader(h, &bytes);
   for (size_t size = 0; size < bytes.size(); ++size) {
@@ -1034,7 +1036,8 @@ TEST(ThriftCodecInterop, RealFootersDecodeAndRoundTrip) {
 }
 
 TEST(ThriftCodecInterop, RealFooterTruncatedAtEveryOffsetIsCorruption) {
-  const ByteBuffer file = ReadWholeFile(featmerge::testing::InteropDir() + "/parquetrs__exotic.parquet");
+  const ByteBuffer file =
+      ReadWholeFile(featmerge::testing::InteropDir() + "/parquetrs__exotic.parquet");
   const ByteView footer = Footer(file);
   ASSERT_FALSE(footer.empty());
   ASSERT_TRUE(DecodeFileMetaData(footer).ok());

@@ -50,8 +50,12 @@ def check(reader, corpus, stem):
     schema = json.loads((corpus / f"{stem}.schema.json").read_text())
     cols = schema["columns"]
     kinds = [c["value"] for c in cols]
-    r = subprocess.run(["node", str(HERE / "read_jsonl.mjs"), "--reader", reader,
-                        str(corpus / f"{stem}.parquet"), "--skip-unreadable-columns"], capture_output=True, timeout=300)
+    try:
+        r = subprocess.run(["node", str(HERE / "read_jsonl.mjs"), "--reader", reader,
+                            str(corpus / f"{stem}.parquet"), "--skip-unreadable-columns"],
+                           capture_output=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        return "ERROR", "no answer in 120 s", []
     if r.returncode != 0:
         return "ERROR", r.stderr.decode(errors="replace").strip()[-300:], []
     got = [json.loads(l) for l in r.stdout.decode("utf-8").split("\n") if l.strip()]

@@ -18,9 +18,12 @@ bool IsValueType(uint8_t type) { return type >= 1 && type <= 13; }
 // Bounding list sizes by this keeps a forged size from driving allocation or loop counts.
 size_t MinEncodedSize(CType type) {
   switch (type) {
-    case CType::kDouble: return 8;
-    case CType::kUuid: return 16;
-    default: return 1;
+    case CType::kDouble:
+      return 8;
+    case CType::kUuid:
+      return 16;
+    default:
+      return 1;
   }
 }
 

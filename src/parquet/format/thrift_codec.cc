@@ -15,34 +15,52 @@ using Kind = LogicalType::Kind;
 // LogicalType union member ids (parquet.thrift); 0 for kinds we cannot write.
 int16_t LogicalTypeFieldId(Kind kind) {
   switch (kind) {
-    case Kind::kString: return 1;
-    case Kind::kMap: return 2;
-    case Kind::kList: return 3;
-    case Kind::kEnum: return 4;
-    case Kind::kDecimal: return 5;
-    case Kind::kDate: return 6;
-    case Kind::kTime: return 7;
-    case Kind::kTimestamp: return 8;
-    case Kind::kInteger: return 10;
-    case Kind::kUnknown: return 11;
-    case Kind::kJson: return 12;
-    case Kind::kBson: return 13;
-    case Kind::kUuid: return 14;
-    case Kind::kFloat16: return 15;
-    case Kind::kVariant: return 16;
-    case Kind::kGeometry: return 17;
-    case Kind::kGeography: return 18;
+    case Kind::kString:
+      return 1;
+    case Kind::kMap:
+      return 2;
+    case Kind::kList:
+      return 3;
+    case Kind::kEnum:
+      return 4;
+    case Kind::kDecimal:
+      return 5;
+    case Kind::kDate:
+      return 6;
+    case Kind::kTime:
+      return 7;
+    case Kind::kTimestamp:
+      return 8;
+    case Kind::kInteger:
+      return 10;
+    case Kind::kUnknown:
+      return 11;
+    case Kind::kJson:
+      return 12;
+    case Kind::kBson:
+      return 13;
+    case Kind::kUuid:
+      return 14;
+    case Kind::kFloat16:
+      return 15;
+    case Kind::kVariant:
+      return 16;
+    case Kind::kGeometry:
+      return 17;
+    case Kind::kGeography:
+      return 18;
     case Kind::kNone:
-    case Kind::kUnrecognized: return 0;
+    case Kind::kUnrecognized:
+      return 0;
   }
   return 0;
 }
 
 Kind KindOfFieldId(int16_t id) {
   static constexpr Kind kByFieldId[] = {
-      Kind::kUnrecognized, Kind::kString,  Kind::kMap,      Kind::kList,         Kind::kEnum,
-      Kind::kDecimal,      Kind::kDate,    Kind::kTime,     Kind::kTimestamp,    Kind::kUnrecognized,
-      Kind::kInteger,      Kind::kUnknown, Kind::kJson,     Kind::kBson,         Kind::kUuid,
+      Kind::kUnrecognized, Kind::kString,  Kind::kMap,      Kind::kList,      Kind::kEnum,
+      Kind::kDecimal,      Kind::kDate,    Kind::kTime,     Kind::kTimestamp, Kind::kUnrecognized,
+      Kind::kInteger,      Kind::kUnknown, Kind::kJson,     Kind::kBson,      Kind::kUuid,
       Kind::kFloat16,      Kind::kVariant, Kind::kGeometry, Kind::kGeography};
   constexpr int16_t kCount = static_cast<int16_t>(std::size(kByFieldId));
   return id >= 0 && id < kCount ? kByFieldId[id] : Kind::kUnrecognized;
@@ -64,9 +82,12 @@ bool ReadTimeUnit(CompactReader* r, TimeUnit* unit) {
 
 int16_t TimeUnitFieldId(TimeUnit unit) {
   switch (unit) {
-    case TimeUnit::kMillis: return 1;
-    case TimeUnit::kMicros: return 2;
-    case TimeUnit::kNanos: return 3;
+    case TimeUnit::kMillis:
+      return 1;
+    case TimeUnit::kMicros:
+      return 2;
+    case TimeUnit::kNanos:
+      return 3;
   }
   return 1;  // unreachable for values we decoded
 }

@@ -43,8 +43,7 @@ void ReadStructList(CompactReader* r, std::vector<T>* out, ReadElement read_elem
 
 // Reads a list of a primitive wire type into *out (replacing it) with read_element(r) -> T.
 template <typename T, typename ReadElement>
-void ReadList(CompactReader* r, CType element_type, std::vector<T>* out,
-              ReadElement read_element) {
+void ReadList(CompactReader* r, CType element_type, std::vector<T>* out, ReadElement read_element) {
   const uint32_t size = r->ReadListBegin(element_type);
   out->clear();
   out->reserve(size);  // size <= bytes left, and these elements are at most 32 bytes in memory
