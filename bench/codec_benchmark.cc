@@ -57,7 +57,8 @@ void BM_Compress(benchmark::State& state, Compression id, int level) {
     benchmark::DoNotOptimize(compressed.data());
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * kPageBytes));
-  state.counters["ratio"] = static_cast<double>(kPageBytes) / static_cast<double>(compressed.size());
+  state.counters["ratio"] =
+      static_cast<double>(kPageBytes) / static_cast<double>(compressed.size());
 }
 
 void BM_Decompress(benchmark::State& state, Compression id, int level) {
@@ -80,10 +81,11 @@ void BM_Decompress(benchmark::State& state, Compression id, int level) {
     benchmark::DoNotOptimize(out.data());
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * kPageBytes));
-  state.counters["ratio"] = static_cast<double>(kPageBytes) / static_cast<double>(compressed.size());
+  state.counters["ratio"] =
+      static_cast<double>(kPageBytes) / static_cast<double>(compressed.size());
 }
 
-#define FM_CODEC_BENCHMARKS(name, id, level)                 \
+#define FM_CODEC_BENCHMARKS(name, id, level)                                      \
   BENCHMARK_CAPTURE(BM_Compress, name, id, level)->Unit(benchmark::kMicrosecond); \
   BENCHMARK_CAPTURE(BM_Decompress, name, id, level)->Unit(benchmark::kMicrosecond)
 

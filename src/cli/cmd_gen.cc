@@ -3,9 +3,8 @@
 #include <cstdio>
 #include <map>
 #include <memory>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "base/units.h"
 #include "cli/commands.h"
@@ -73,7 +72,8 @@ Status RunGen(GenArgs args) {
         if (t.unsorted) unsorted.push_back(t.name);
         if (t.duplicates) duplicates.push_back(t.name);
         if (t.unit_mismatch) mismatch.push_back(t.name);
-        if (!t.clash_column.empty()) clashes.push_back({{"table", t.name}, {"column", t.clash_column}});
+        if (!t.clash_column.empty())
+          clashes.push_back({{"table", t.name}, {"column", t.clash_column}});
       }
       p["unsorted"] = unsorted;
       p["duplicates"] = duplicates;
@@ -105,7 +105,9 @@ void AddGenCommand(CLI::App* app, Runner* runner) {
   CLI::App* cmd = app->add_subcommand(
       "gen", "Write synthetic per-pair input: OUTDIR/<pair>/{targets,<table>...}.parquet");
   cmd->add_option("outdir", o.out_dir, "Output directory (one subdirectory per pair)")->required();
-  cmd->add_option("--pairs", o.pairs, "Pairs (comma-separated)")->delimiter(',')->capture_default_str();
+  cmd->add_option("--pairs", o.pairs, "Pairs (comma-separated)")
+      ->delimiter(',')
+      ->capture_default_str();
   cmd->add_option("--profile", args->profile, "bqx (realistic) or uniform (benchmarks)")
       ->capture_default_str();
   cmd->add_option("--tables", o.tables, "Feature tables per pair")->capture_default_str();
@@ -113,7 +115,8 @@ void AddGenCommand(CLI::App* app, Runner* runner) {
   cmd->add_option("--rows", o.rows, "Spine rows (one per minute)")->capture_default_str();
   cmd->add_option("--seed", o.seed, "Seed: same seed, same bytes")->capture_default_str();
   cmd->add_option("--row-group-rows", o.row_group_rows, "Rows per row group (default rows/4)");
-  cmd->add_option("--key-unit", o.key_unit, "interval_time unit: ns, us or ms")->capture_default_str();
+  cmd->add_option("--key-unit", o.key_unit, "interval_time unit: ns, us or ms")
+      ->capture_default_str();
   cmd->add_option("--duplicates", o.duplicate_rate,
                   "Share of rows repeated with the same key, in ~10% of tables");
   cmd->add_option("--name-clashes", o.name_clashes,
@@ -122,7 +125,8 @@ void AddGenCommand(CLI::App* app, Runner* runner) {
                   "Tables whose key uses another time unit");
   cmd->add_option("--unsorted", o.unsorted_tables,
                   "Tables with shuffled rows (default: bqx ~3%, uniform 0)");
-  cmd->add_option("--compression", args->compression, "zstd, snappy or none")->capture_default_str();
+  cmd->add_option("--compression", args->compression, "zstd, snappy or none")
+      ->capture_default_str();
   cmd->add_option("--threads", o.threads, "Writer threads (default: one per core)");
   cmd->add_flag("--no-marker", args->no_marker, "Do not write <pair>/_COMPLETE");
   cmd->add_flag("--force", o.overwrite, "Replace .parquet files in non-empty pair directories");

@@ -15,5 +15,6 @@ void AddInspectCommand(CLI::App* app, Runner* runner);
 void AddCatCommand(CLI::App* app, Runner* runner);
 void AddGenCommand(CLI::App* app, Runner* runner);
 void AddMergeCommand(CLI::App* app, Runner* runner);
+void AddCheckCommand(CLI::App* app, Runner* runner);
 
 }  // namespace featmerge::cli

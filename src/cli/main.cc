@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
     AddCatCommand(&app, &runner);
     AddGenCommand(&app, &runner);
     AddMergeCommand(&app, &runner);
+    AddCheckCommand(&app, &runner);
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -65,8 +65,8 @@ Status CodecBase::Truncated(size_t produced, size_t out_len) const {
 }
 
 Status CodecBase::Failed(const std::string& what, size_t out_len) const {
-  return Status::Corruption(std::string(name()) + " decompression failed: " + what +
-                            " (expected " + Bytes(out_len) + ")");
+  return Status::Corruption(std::string(name()) + " decompression failed: " + what + " (expected " +
+                            Bytes(out_len) + ")");
 }
 
 }  // namespace internal

@@ -16,10 +16,11 @@ class Codec {
  public:
   virtual ~Codec() = default;
   // Decompresses `in` into exactly `out_len` bytes at `out`. Corruption when the data is
-  // damaged or does not produce exactly out_len bytes; nothing is ever written past out + out_len
-  // and working memory does not grow with sizes the data declares. ResourceExhausted when a
-  // library context cannot be allocated. REQUIRES: out holds out_len writable bytes (may be null
-  // when out_len == 0) and does not overlap `in`.
+  // damaged or does not produce exactly out_len bytes. Nothing is ever written past
+  // out + out_len, and working memory stays under a per-codec constant (at most brotli's 16 MiB
+  // window) whatever sizes the data declares. ResourceExhausted when a library context cannot be
+  // allocated. REQUIRES: out holds out_len writable bytes (may be null when out_len == 0) and
+  // does not overlap `in`.
   virtual Status Decompress(ByteView in, uint8_t* out, size_t out_len) = 0;
   // Replaces *out with the compressed form of `in` (its capacity is reused).
   virtual Status Compress(ByteView in, ByteBuffer* out) = 0;

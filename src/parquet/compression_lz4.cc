@@ -16,9 +16,8 @@ namespace {
 // outside the two buffers.
 int DecodeBlock(const uint8_t* in, size_t in_len, uint8_t* out, size_t capacity) {
   // Callers keep both sizes within kMaxPageBytes, which fits int.
-  int decoded = LZ4_decompress_safe(reinterpret_cast<const char*>(in),
-                                    reinterpret_cast<char*>(out), static_cast<int>(in_len),
-                                    static_cast<int>(capacity));
+  int decoded = LZ4_decompress_safe(reinterpret_cast<const char*>(in), reinterpret_cast<char*>(out),
+                                    static_cast<int>(in_len), static_cast<int>(capacity));
   return decoded < 0 ? -1 : decoded;
 }
 
@@ -48,8 +47,7 @@ Status CompressBlock(LZ4_stream_t* state, ByteView in, size_t offset, ByteBuffer
                                            static_cast<int>(in.size()), bound, 1);
   if (written <= 0) {
     out->clear();
-    return Status::Internal("LZ4 compression failed for " + std::to_string(in.size()) +
-                            " bytes");
+    return Status::Internal("LZ4 compression failed for " + std::to_string(in.size()) + " bytes");
   }
   *block_size = static_cast<size_t>(written);
   out->resize(offset + *block_size);
@@ -86,8 +84,8 @@ constexpr size_t kHadoopPrefixBytes = 4;  // one big-endian u32 length
 // (little-endian). Anything else is not worth handing to the frame decoder.
 bool StartsLikeFrame(ByteView in) {
   if (in.size() < 4) return false;
-  uint32_t magic = uint32_t{in[0]} | (uint32_t{in[1]} << 8) | (uint32_t{in[2]} << 16) |
-                   (uint32_t{in[3]} << 24);
+  uint32_t magic =
+      uint32_t{in[0]} | (uint32_t{in[1]} << 8) | (uint32_t{in[2]} << 16) | (uint32_t{in[3]} << 24);
   return magic == 0x184D2204u || (magic & 0xFFFFFFF0u) == 0x184D2A50u;
 }
 
@@ -113,7 +111,7 @@ class Lz4HadoopCodec final : public CodecBase {
 
   // Hadoop framing as Arrow C++ and parquet-rs write it: one chunk, [uncompressed length]
   // [compressed length][block], covering the page. Pages of any size stay one chunk, as Arrow
-  // does; readers that loop over chunks (Arrow >= 4, parquet-rs, us) read either way.
+  // does, so that Arrow versions reading only one chunk per page can read ours.
   Status CompressImpl(ByteView in, ByteBuffer* out) override {
     size_t block_size = 0;
     FM_RETURN_IF_ERROR(CompressBlock(&state_, in, 2 * kHadoopPrefixBytes, out, &block_size));

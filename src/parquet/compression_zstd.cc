@@ -54,8 +54,8 @@ class ZstdCodec final : public CodecBase {
     // ZSTD_compressBound is a worst case, so compression cannot run out of room; the frame
     // records the content size, which some readers use to size their buffer.
     out->resize(ZSTD_compressBound(in.size()));
-    size_t written = ZSTD_compressCCtx(cctx_.get(), out->data(), out->size(), in.data(),
-                                       in.size(), level_);
+    size_t written =
+        ZSTD_compressCCtx(cctx_.get(), out->data(), out->size(), in.data(), in.size(), level_);
     if (ZSTD_isError(written)) {
       out->clear();
       return Status::Internal(std::string("ZSTD compression failed: ") +

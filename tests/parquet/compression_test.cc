@@ -61,19 +61,29 @@ ByteBuffer CompressOrDie(Codec& codec, ByteView in) {
   return out;
 }
 
-// Decompresses into a heap buffer of exactly out_len bytes, so ASan sees any write past it
-// (and a 0-byte vector hands the codec a null pointer).
+// Decompresses into out_len bytes followed by a guard pattern that must survive: ASan sees
+// overruns by our code, but the codec libraries are uninstrumented system builds.
 Status DecompressTo(Codec& codec, ByteView in, size_t out_len, ByteBuffer* out) {
-  *out = ByteBuffer(out_len);
-  return codec.Decompress(in, out->data(), out_len);
+  constexpr size_t kGuardBytes = 256;
+  constexpr uint8_t kGuardByte = 0xA5;
+  *out = ByteBuffer(out_len + kGuardBytes, kGuardByte);
+  Status status = codec.Decompress(in, out->data(), out_len);
+  for (size_t guard_idx = out_len; guard_idx < out->size(); ++guard_idx) {
+    if ((*out)[guard_idx] != kGuardByte) {
+      ADD_FAILURE() << CompressionName(codec.id()) << " wrote past out_len " << out_len;
+      break;
+    }
+  }
+  out->resize(out_len);
+  return status;
 }
 
 void ExpectRoundTrip(Codec& codec, const ByteBuffer& input) {
   ByteBuffer compressed = CompressOrDie(codec, input);
   ByteBuffer restored;
   Status status = DecompressTo(codec, compressed, input.size(), &restored);
-  ASSERT_TRUE(status.ok()) << CompressionName(codec.id()) << " " << input.size() << " bytes: "
-                           << status.ToString();
+  ASSERT_TRUE(status.ok()) << CompressionName(codec.id()) << " " << input.size()
+                           << " bytes: " << status.ToString();
   EXPECT_TRUE(restored == input) << CompressionName(codec.id()) << " " << input.size();
 }
 
@@ -178,12 +188,11 @@ TEST_P(CodecTest, TruncatedInputIsCorruption) {
   for (const ByteBuffer& input : {TextBytes(5000), RandomBytes(3000, 5), PriceBytes(200000, 9)}) {
     ByteBuffer compressed = CompressOrDie(*codec_, input);
     size_t n = compressed.size();
-    for (size_t keep : {size_t{0}, size_t{1}, size_t{2}, size_t{4}, size_t{5}, size_t{8},
-                        size_t{9}, size_t{12}, n / 3, n / 2, n - 4, n - 1}) {
+    for (size_t keep : {size_t{0}, size_t{1}, size_t{2}, size_t{4}, size_t{5}, size_t{8}, size_t{9},
+                        size_t{12}, n / 3, n / 2, n - 4, n - 1}) {
       if (keep >= n) continue;
       ByteBuffer out;
-      Status status =
-          DecompressTo(*codec_, ByteView(compressed.data(), keep), input.size(), &out);
+      Status status = DecompressTo(*codec_, ByteView(compressed.data(), keep), input.size(), &out);
       EXPECT_TRUE(status.IsCorruption()) << CompressionName(GetParam()) << " kept " << keep
                                          << " of " << n << ": " << status.ToString();
     }
@@ -229,6 +238,12 @@ TEST_P(CodecTest, DecodesAgainAfterAFailedPage) {
   EXPECT_FALSE(DecompressTo(*codec_, truncated, input.size(), &out).ok());
   ASSERT_TRUE(DecompressTo(*codec_, compressed, input.size(), &out).ok());
   EXPECT_EQ(out, input);
+}
+
+TEST_P(CodecTest, EmptyPageMayUseANullBuffer) {
+  ByteBuffer compressed = CompressOrDie(*codec_, ByteView());
+  EXPECT_TRUE(codec_->Decompress(compressed, nullptr, 0).ok());
+  EXPECT_TRUE(codec_->Decompress(ByteView(), nullptr, 0).ok());
 }
 
 TEST_P(CodecTest, OversizedPageIsCorruptionBeforeAnyWrite) {
@@ -281,7 +296,8 @@ TEST(Codec, LevelsOutOfRangeAreInvalidArgument) {
 
 TEST(Codec, EveryValidLevelRoundTrips) {
   ByteBuffer input = PriceBytes(30000, 5);
-  for (int level = 1; level <= 22; ++level) ExpectRoundTrip(*Make(Compression::kZstd, level), input);
+  for (int level = 1; level <= 22; ++level)
+    ExpectRoundTrip(*Make(Compression::kZstd, level), input);
   for (int level = 1; level <= 9; ++level) ExpectRoundTrip(*Make(Compression::kGzip, level), input);
   for (int level = 1; level <= 11; ++level) {
     ExpectRoundTrip(*Make(Compression::kBrotli, level), input);
@@ -503,6 +519,28 @@ TEST(Codec, Lz4EmptyPageIsOneEmptyHadoopChunk) {
   EXPECT_TRUE(DecompressTo(*codec, compressed, 0, &out).ok());
 }
 
+// A real page: the dictionary page of column s_low in the interop corpus file
+// parquetrs__codec_lz4.parquet (parquet-rs 59.3.0), one Hadoop chunk of 80 bytes.
+TEST(Codec, Lz4ParquetRsDictionaryPageDecodes) {
+  static const char kHex[] =
+      "000000500000003ca3060000004555525553440a00304742500a005155534443411400334e5a441e000014"
+      "002048461e002741551400d04a505906000000474250555344";
+  ByteBuffer page;
+  for (size_t pos = 0; kHex[pos] != 0; pos += 2) {
+    page.push_back(static_cast<uint8_t>(std::stoi(std::string(kHex + pos, 2), nullptr, 16)));
+  }
+  ByteBuffer expected;
+  for (const char* pair :
+       {"EURUSD", "EURGBP", "USDCAD", "NZDUSD", "USDCHF", "AUDUSD", "USDJPY", "GBPUSD"}) {
+    AppendLE<uint32_t>(&expected, 6);
+    AppendBytes(&expected, AsBytes(pair));
+  }
+  ByteBuffer out;
+  Status status = DecompressTo(*Make(Compression::kLz4), page, 80, &out);
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  EXPECT_EQ(out, expected);
+}
+
 TEST(Codec, Lz4HadoopFramingWithSeveralChunksDecodes) {
   ByteBuffer input = PriceBytes(300000, 8);
   ByteBuffer framed;
@@ -591,8 +629,8 @@ TEST(Codec, Lz4DamagedFrameIsCorruption) {
   ByteBuffer frame = Lz4Frame(input, true);
   ByteBuffer out;
   auto codec = Make(Compression::kLz4);
-  Status truncated = DecompressTo(*codec, ByteView(frame.data(), frame.size() / 2), input.size(),
-                                  &out);
+  Status truncated =
+      DecompressTo(*codec, ByteView(frame.data(), frame.size() / 2), input.size(), &out);
   EXPECT_TRUE(truncated.IsCorruption()) << truncated.ToString();
   EXPECT_EQ(DecompressTo(*codec, frame, input.size() - 1, &out).message(),
             "LZ4 page decompresses to more than 99999 bytes, header says 99999");

@@ -3,9 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
 #include <map>
 #include <set>
-#include <cstring>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -228,9 +228,9 @@ TEST(Generator, UniformHasExactShapeAndSpineKeys) {
 
 TEST(Generator, KeyIsRequiredTimestampInTheRequestedUnit) {
   using Case = std::tuple<const char*, TimeUnit, int64_t>;
-  for (auto [text, unit, per_minute] : {Case{"ns", TimeUnit::kNanos, kMinuteNs},
-                                        Case{"us", TimeUnit::kMicros, 60'000'000},
-                                        Case{"ms", TimeUnit::kMillis, 60'000}}) {
+  for (auto [text, unit, per_minute] :
+       {Case{"ns", TimeUnit::kNanos, kMinuteNs}, Case{"us", TimeUnit::kMicros, 60'000'000},
+        Case{"ms", TimeUnit::kMillis, 60'000}}) {
     testing::TempDir dir;
     GenOptions o = SmallBqx(dir.path());
     o.pairs = {"eurusd"};
@@ -390,9 +390,11 @@ TEST(Generator, DuplicateKeysAreInjected) {
       for (size_t i = 1; i < keys.size(); i++) {
         if (keys[i] != keys[i - 1]) continue;
         ASSERT_EQ(data.IsValid(static_cast<int64_t>(i)), data.IsValid(static_cast<int64_t>(i - 1)));
-        if (!data.is_binary()) {
-          ASSERT_EQ(0, std::memcmp(data.fixed_value(static_cast<int64_t>(i)),
-                                   data.fixed_value(static_cast<int64_t>(i - 1)),
+        const int64_t row = static_cast<int64_t>(i);
+        if (data.is_binary()) {
+          ASSERT_EQ(AsStringView(data.binary_value(row)), AsStringView(data.binary_value(row - 1)));
+        } else {
+          ASSERT_EQ(0, std::memcmp(data.fixed_value(row), data.fixed_value(row - 1),
                                    static_cast<size_t>(data.width())));
         }
       }

@@ -1,8 +1,8 @@
 // libFuzzer target for the page codecs (src/parquet/compression.cc).
 // Input: byte 0 picks the codec id (mod 8; LZO is skipped), bytes 1-4 are out_len (little-endian,
 // reduced to at most 1 MiB), the rest is the compressed page. Every Decompress must return OK or
-// Corruption and stay inside an out_len heap buffer (ASan). The same rest bytes are then
-// compressed and decompressed, which must reproduce them.
+// Corruption and write nothing past out_len (ASan, plus a guard pattern). The same rest bytes are
+// then compressed and decompressed, which must reproduce them.
 // FM_FUZZ_CODEC=<id> in the environment pins the codec, to spend a run on one codec family.
 #include <cstdint>
 #include <cstdio>
@@ -24,6 +24,8 @@ using featmerge::parquet::MakeCodec;
 
 constexpr int kCodecIds = 8;
 constexpr uint32_t kMaxOutLen = 1u << 20;
+constexpr size_t kGuardBytes = 256;
+constexpr uint8_t kGuardByte = 0xA5;
 
 int pinned_codec = -1;
 // One codec per id for the whole run: reusing contexts across inputs is what production does,
@@ -56,10 +58,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   out_len %= kMaxOutLen + 1;
   ByteView page(data + 5, size - 5);
 
-  // Exactly out_len bytes on the heap, so any write past the end is an ASan report.
-  std::unique_ptr<uint8_t[]> out(new uint8_t[out_len]);
+  // out_len bytes followed by a guard. Our code is instrumented, so ASan reports its overruns;
+  // the libraries are Debian's uninstrumented builds, whose overruns only the guard pattern can
+  // reveal (the wild copies of lz4 and snappy overshoot by at most a few dozen bytes).
+  std::unique_ptr<uint8_t[]> out(new uint8_t[out_len + kGuardBytes]);
+  std::memset(out.get() + out_len, kGuardByte, kGuardBytes);
   Status status = codec->Decompress(page, out.get(), out_len);
   if (!status.ok() && !status.IsCorruption()) Die("Decompress", codec->id(), status);
+  for (size_t guard_idx = 0; guard_idx < kGuardBytes; ++guard_idx) {
+    if (out[out_len + guard_idx] != kGuardByte) Die("wrote past out_len", codec->id(), status);
+  }
 
   ByteBuffer compressed;
   status = codec->Compress(page, &compressed);

@@ -74,7 +74,7 @@ async function readPolars(file, columns, out) {
   const names = columns.map((c) => c.name);
   const df = pl.readParquet(file, {columns: names}).select(...names);
   const table = arrow.tableFromIPC(df.writeIPC());
-  return {unsupported: writeArrowTable(arrow, table, columns, out)};
+  return {unsupported: writeArrowTable(arrow, table, columns, out, {temporalIntsAreRaw: false})};
 }
 
 async function readParquetWasm(file, columns, out) {

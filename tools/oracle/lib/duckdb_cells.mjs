@@ -12,10 +12,14 @@ import {UNSUPPORTED, convertUnit, f32Cell, f64Cell, hex, hexCell, intCell, strin
 export const sqlString = (s) => `'${String(s).replace(/'/g, "''")}'`;
 export const sqlIdent = (s) => `"${String(s).replace(/"/g, '""')}"`;
 
-/** Opens an in-memory DuckDB with a memory limit and a spill folder. Returns {api, instance, conn}. */
-export async function openDuckDB({memoryLimit = process.env.ORACLE_DUCKDB_MEMORY || '4GB', threads, tempDir} = {}) {
+/**
+ * Opens DuckDB (in memory, or in the database file dbPath) with a memory limit (default 4GB or
+ * $ORACLE_DUCKDB_MEMORY) and a spill folder. Returns {api, instance, conn}.
+ */
+export async function openDuckDB({memoryLimit, threads, tempDir, dbPath} = {}) {
   const api = await load('@duckdb/node-api');
-  const instance = await api.DuckDBInstance.create(':memory:');
+  memoryLimit = memoryLimit || process.env.ORACLE_DUCKDB_MEMORY || '4GB';
+  const instance = await api.DuckDBInstance.create(dbPath || ':memory:');
   const conn = await instance.connect();
   await conn.run(`SET memory_limit = ${sqlString(memoryLimit)}`);
   await conn.run(`SET preserve_insertion_order = true`);

@@ -80,7 +80,7 @@ const ARROW_TIME_UNIT = ['SECONDS', 'MILLIS', 'MICROS', 'NANOS'];  // arrow Time
  * is col.value, or null when this Arrow type cannot give that kind exactly (caller prints
  * "__unsupported__").
  */
-export function arrowCellFn(arrow, col, type) {
+export function arrowCellFn(arrow, col, type, {temporalIntsAreRaw = true} = {}) {
   const T = arrow.Type;
   const id = type.typeId;
   const raw = (d, i) => d.values[d.offset + i];
@@ -92,7 +92,9 @@ export function arrowCellFn(arrow, col, type) {
       if (id === T.Null) return () => 'null';
       // A plain INT32/INT64 column may come back as a temporal Arrow type when the writer stored an
       // ARROW:schema hint (e.g. parquet-rs Timestamp(SECOND), Date64): the raw values are the stored ones.
-      if (id === T.Int || id === T.Timestamp || id === T.Time || id === T.Date || id === T.Duration) {
+      // Polars converts such columns to its own units (Datetime ms/us/ns, Time ns): not the stored values.
+      if (id === T.Int || (temporalIntsAreRaw &&
+          (id === T.Timestamp || id === T.Time || id === T.Date || id === T.Duration))) {
         return (d, i) => intCell(raw(d, i));
       }
       return null;
@@ -153,14 +155,14 @@ export function arrowCellFn(arrow, col, type) {
 /**
  * Writes the rows of an apache-arrow Table as JSON Lines to `out` (a function taking a string).
  * `columns` are the Parquet columns (from parquet_footer.mjs) in the table's field order.
- * Returns the set of column indexes printed as __unsupported__.
+ * Returns the set of column indexes printed as __unsupported__. options: see arrowCellFn.
  */
-export function writeArrowTable(arrow, table, columns, out) {
+export function writeArrowTable(arrow, table, columns, out, options = {}) {
   const fields = table.schema.fields;
   if (fields.length !== columns.length) {
     throw new Error(`reader returned ${fields.length} columns, the file has ${columns.length}`);
   }
-  const fns = fields.map((f, j) => arrowCellFn(arrow, columns[j], f.type));
+  const fns = fields.map((f, j) => arrowCellFn(arrow, columns[j], f.type, options));
   const unsupported = new Set(fns.flatMap((fn, j) => (fn ? [] : [j])));
   for (const batch of table.batches) {
     const vecs = fields.map((_, j) => batch.getChildAt(j));
