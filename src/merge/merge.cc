@@ -25,9 +25,9 @@ std::string PartPath(const std::string& output, size_t part, size_t parts) {
   if (stem.size() > ext.size() && stem.compare(stem.size() - ext.size(), ext.size(), ext) == 0) {
     stem.resize(stem.size() - ext.size());
   }
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), ".cols-%03zu.parquet", part);
-  return stem + buf;
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), ".cols-%03zu", part);
+  return stem + buf + ".parquet";
 }
 
 // Samples RSS, reports progress, and stops the run when RSS passes the budget.

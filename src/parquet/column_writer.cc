@@ -193,7 +193,7 @@ Status ColumnChunkWriter::EmitPage(const ColumnData& data, int64_t begin, int64_
   if (use_dict) {
     dp.encoding = Encoding::kRleDictionary;
     uint32_t max_index = dict_values_.num_rows() > 0 ? static_cast<uint32_t>(dict_values_.num_rows() - 1) : 0;
-    int bit_width = RleBitPackedEncoder::BitWidthFor(max_index);
+    int bit_width = BitWidthFor(max_index);
     page_body_.push_back(static_cast<uint8_t>(bit_width));
     RleBitPackedEncoder indices(bit_width);
     // dict_index_ holds one entry per non-null row of the chunk in order; find this page's.
@@ -288,7 +288,7 @@ Status ColumnChunkWriter::Write(const ColumnData& data, int64_t begin, int64_t e
                      data.binary().offsets()[static_cast<size_t>(begin)];
     row_bytes = std::max<int64_t>(1, static_cast<int64_t>(bytes / static_cast<uint64_t>(end - begin)) + 4);
   }
-  if (use_dict) row_bytes = std::max<int64_t>(1, RleBitPackedEncoder::BitWidthFor(
+  if (use_dict) row_bytes = std::max<int64_t>(1, BitWidthFor(
       static_cast<uint32_t>(std::max<int64_t>(0, dict_values_.num_rows() - 1))) / 8 + 1);
   const int64_t rows_per_page = std::max<int64_t>(1, options_.data_page_size / row_bytes);
 

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <type_traits>
 
+#include "base/logging.h"
 #include "base/status.h"
 #include "parquet/encoding/encoding.h"
 #include "parquet/types.h"

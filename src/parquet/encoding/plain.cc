@@ -180,7 +180,9 @@ class PlainFixedEncoder final : public Encoder {
   void PutFixed(const uint8_t* values, int64_t n) override {
     out_.insert(out_.end(), values, values + n * width_);
   }
-  void PutByteArray(const ByteArrayVector&, size_t, size_t) override {}
+  void PutByteArray(const ByteArrayVector&, size_t, size_t) override {
+    FM_DCHECK(!"PutByteArray on a fixed-width PLAIN encoder");
+  }
   int64_t EstimatedSize() const override { return static_cast<int64_t>(out_.size()); }
   void Finish(ByteBuffer* out) override {
     AppendBytes(out, out_);
@@ -200,7 +202,9 @@ class PlainBooleanEncoder final : public Encoder {
       out_.back() |= static_cast<uint8_t>((values[value_idx] != 0) << (num_bits_ & 7));
     }
   }
-  void PutByteArray(const ByteArrayVector&, size_t, size_t) override {}
+  void PutByteArray(const ByteArrayVector&, size_t, size_t) override {
+    FM_DCHECK(!"PutByteArray on a fixed-width PLAIN encoder");
+  }
   int64_t EstimatedSize() const override { return static_cast<int64_t>(out_.size()); }
   void Finish(ByteBuffer* out) override {
     AppendBytes(out, out_);
@@ -215,7 +219,9 @@ class PlainBooleanEncoder final : public Encoder {
 
 class PlainByteArrayEncoder final : public Encoder {
  public:
-  void PutFixed(const uint8_t*, int64_t) override {}
+  void PutFixed(const uint8_t*, int64_t) override {
+    FM_DCHECK(!"PutFixed on a BYTE_ARRAY PLAIN encoder");
+  }
   void PutByteArray(const ByteArrayVector& values, size_t begin, size_t end) override {
     for (size_t value_idx = begin; value_idx < end; ++value_idx) {
       ByteView value = values[value_idx];
