@@ -1,6 +1,11 @@
 // `featmerge merge DIR -o OUT.parquet [options]`: one instrument's feature tables, left-joined
 // onto the spine, into one training file with bounded memory. See merge/merge.h.
+#include <signal.h>
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
+#include <memory>
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
@@ -83,6 +88,18 @@ int RunMergeCommand(const MergeCommandArgs& args) {
   Status s = ApplyMergeArgs(args.merge, &o);
   if (!s.ok()) return ReportError(s);
   if (args.quiet) SetLogLevel(LogLevel::kWarning);
+  // Crash testing (tests/crash): FEATMERGE_CRASH_AT=<point>:<n> kills this process with
+  // SIGKILL the n-th time the run passes <point> (see merge::MergeOptions::test_hook).
+  if (const char* crash = std::getenv("FEATMERGE_CRASH_AT")) {
+    std::string spec = crash;
+    size_t colon = spec.rfind(':');
+    std::string point = spec.substr(0, colon);
+    long nth = colon == std::string::npos ? 1 : std::strtol(spec.c_str() + colon + 1, nullptr, 10);
+    auto hits = std::make_shared<long>(0);
+    o.test_hook = [point, nth, hits](const char* at) {
+      if (point == at && ++*hits == nth) ::kill(::getpid(), SIGKILL);
+    };
+  }
   InstallSignalHandlers();
   ProgressMode mode = args.quiet ? ProgressMode::kQuiet : args.json ? ProgressMode::kJson : ProgressMode::kAuto;
   PlanPrinter progress(mode, args.dry_run, args.json);

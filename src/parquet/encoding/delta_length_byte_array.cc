@@ -12,10 +12,15 @@ namespace {
 constexpr int kChunk = 256;  // lengths decoded per step
 }  // namespace
 
-Status DeltaLengthReader::SetData(ByteView data, int64_t num_values) {
+void DeltaLengthReader::Clear() {
+  lengths_.Clear();
   bytes_ = nullptr;
   bytes_total_ = 0;
   bytes_pos_ = 0;
+}
+
+Status DeltaLengthReader::SetData(ByteView data, int64_t num_values) {
+  Clear();
   FM_RETURN_IF_ERROR(lengths_.SetData(data, num_values));
   const size_t lengths_size = lengths_.encoded_size();
   const uint64_t available = data.size() - lengths_size;
@@ -33,12 +38,12 @@ Status DeltaLengthReader::SetData(ByteView data, int64_t num_values) {
     }
     if (min_length < 0) {
       const int32_t* bad = std::find_if(lengths, lengths + take, [](int32_t l) { return l < 0; });
-      lengths_.Clear();
+      Clear();
       return Status::Corruption(StrCat(what_, ": value ", done + (bad - lengths),
                                        " has negative length ", *bad));
     }
     if (total > available) {
-      lengths_.Clear();
+      Clear();
       return Status::Corruption(StrCat(what_, ": lengths of the first ", done + take,
                                        " values add up to ", total, " bytes but ", available,
                                        " follow the lengths"));

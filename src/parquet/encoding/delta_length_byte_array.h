@@ -23,6 +23,8 @@ class DeltaLengthReader {
   // next SetData. Bytes after the sum are ignored.
   Status SetData(ByteView data, int64_t num_values);
   void Rewind();
+  // Forgets the page: no values left until the next SetData.
+  void Clear();
 
   int64_t values_left() const { return lengths_.values_left(); }
   // Value bytes not yet taken.
