@@ -191,6 +191,14 @@ Status WritePart(const MergePlan& plan, const std::vector<OutputColumn>& columns
           "run again with --restart to discard it and start over");
     }
     auto partial_info = fs->Stat(partial);
+    auto out_info = fs->Stat(out_path);
+    if (contents.ok() && contents->finished && !partial_info.ok() && out_info.ok() &&
+        out_info->size == contents->finished_length) {
+      // Killed after the rename, before the manifest: the output is complete.
+      result->resumed = true;
+      result->bytes = out_info->size;
+      return Status::OK();
+    }
     if (contents.ok() && contents->finished && partial_info.ok() &&
         partial_info->size == contents->finished_length) {
       finished_before = true;  // killed between footer and rename: just rename

@@ -5,7 +5,10 @@
 //   b_ns.parquet     TIMESTAMP(NANOS) key with a sub-microsecond key matching one spine row
 //   c_ms.parquet     TIMESTAMP(MILLIS) key; float/decimal/date columns
 //   d_nsutc.parquet  TIMESTAMP(NANOS, UTC) key (written by Polars); int32/string columns
-// usage: node make_merge_dir.mjs DIR
+// With --many N ROWS, instead: N feature tables f0000..f{N-1}.parquet plus targets.parquet, all keyed
+// by a plain INT64 interval_time, ROWS spine rows (shuffled), each table holding a random 80% of the
+// keys plus extra ones, with an int64 and a double column (for staging and scale tests).
+// usage: node make_merge_dir.mjs DIR [--many N ROWS]
 import fs from 'node:fs';
 import path from 'node:path';
 import {load} from '../lib/deps.mjs';
@@ -16,6 +19,22 @@ fs.mkdirSync(dir, {recursive: true});
 const {DuckDBInstance} = await load('@duckdb/node-api');
 const conn = await (await DuckDBInstance.create(':memory:')).connect();
 const out = (name) => `'${path.join(dir, name).replace(/'/g, "''")}'`;
+
+const manyAt = process.argv.indexOf('--many');
+if (manyAt > 0) {
+  const n = Number(process.argv[manyAt + 1]), rows = Number(process.argv[manyAt + 2] || 1000);
+  await conn.run(`SELECT setseed(0.42)`);
+  await conn.run(`COPY (SELECT k * 10 AS interval_time, k % 7 AS target FROM range(${rows}) r(k) ORDER BY hash(k))
+    TO ${out('targets.parquet')} (FORMAT parquet)`);
+  for (let i = 0; i < n; i++) {
+    const name = `f${String(i).padStart(4, '0')}.parquet`;
+    await conn.run(`COPY (SELECT k * 10 AS interval_time, (k * ${i + 1}) AS v${i}_i64, k / ${i + 1}.5 AS v${i}_f64
+      FROM range(-5, ${rows + 5}) r(k) WHERE hash(k + ${i * 1000003}) % 5 <> 0 ORDER BY hash(k, ${i}))
+      TO ${out(name)} (FORMAT parquet)`);
+  }
+  console.log(`wrote ${n} tables and targets.parquet (${rows} rows) to ${dir}`);
+  process.exit(0);
+}
 const T0 = 1700000000;  // 2023-11-14T22:13:20Z
 
 // Spine: 12 rows at T0 + k*60 s (k scrambled), a sub-microsecond key, a duplicate, a null key.
