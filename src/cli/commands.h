@@ -16,5 +16,6 @@ void AddCatCommand(CLI::App* app, Runner* runner);
 void AddGenCommand(CLI::App* app, Runner* runner);
 void AddMergeCommand(CLI::App* app, Runner* runner);
 void AddCheckCommand(CLI::App* app, Runner* runner);
+void AddRunCommand(CLI::App* app, Runner* runner);
 
 }  // namespace featmerge::cli

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
     AddGenCommand(&app, &runner);
     AddMergeCommand(&app, &runner);
     AddCheckCommand(&app, &runner);
+    AddRunCommand(&app, &runner);
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -165,7 +165,7 @@ Status RunExecutor(const ExecutorContext& ctx) {
   Status result;
   EncodedChunk chunk;
   for (int64_t task = start; task < total; task++) {
-    if (ctx.cancel != nullptr && ctx.cancel->load()) {
+    if (ctx.should_stop && ctx.should_stop()) {
       result = ctx.cancel_status ? ctx.cancel_status() : Status::Cancelled("cancelled");
       break;
     }
@@ -175,7 +175,7 @@ Status RunExecutor(const ExecutorContext& ctx) {
       // Wake up now and then to notice a cancel request while a worker is busy.
       while (!slot.ready) {
         cv.wait_for(lock, std::chrono::milliseconds(200));
-        if (ctx.cancel != nullptr && ctx.cancel->load()) break;
+        if (ctx.should_stop && ctx.should_stop()) break;
       }
       if (!slot.ready) {
         result = ctx.cancel_status ? ctx.cancel_status() : Status::Cancelled("cancelled");

@@ -34,8 +34,10 @@ struct ExecutorContext {
   JournalWriter* journal = nullptr;     // null: no journal (tests)
   parquet::WriterOptions writer_options;
   ExecutorStats* stats = nullptr;
-  const std::atomic<bool>* cancel = nullptr;  // set by signals or the memory watchdog
-  std::function<Status()> cancel_status;      // why cancel was set
+  // Polled by the committer: true when the run must stop (signal, memory watchdog); then
+  // cancel_status says why.
+  std::function<bool()> should_stop;
+  std::function<Status()> cancel_status;
   std::function<void(const char*)> test_hook;
   // Journal commit cadence: sync after this many bytes or seconds of committed chunks.
   uint64_t sync_bytes = 256ull << 20;

@@ -58,7 +58,24 @@ class Monitor {
     tables_ = tables;
     columns_ = columns;
   }
-  const std::atomic<bool>* cancel_flag() const { return &cancel_; }
+  // True when the run must stop; checks the interrupt flag itself so that a signal is seen at
+  // once, not at the next sample.
+  bool ShouldStop() {
+    if (cancel_.load()) return true;
+    if (interrupt_ != nullptr && interrupt_->load()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!cancel_.load()) {
+        cancel_status_ = InterruptedStatus();
+        cancel_.store(true);
+      }
+      return true;
+    }
+    return false;
+  }
+  static Status InterruptedStatus() {
+    return Status::Cancelled("interrupted; the run stopped cleanly and will resume where it "
+                             "stopped when the same command runs again");
+  }
   Status CancelStatus() const {
     std::lock_guard<std::mutex> lock(mu_);
     return cancel_status_;
@@ -92,8 +109,7 @@ class Monitor {
           "(with a larger budget, or --row-group-rows lower)");
       cancel_.store(true);
     } else if (interrupt_ != nullptr && interrupt_->load()) {
-      cancel_status_ = Status::Cancelled("interrupted; the run stopped cleanly and will resume "
-                                         "where it stopped when the same command runs again");
+      cancel_status_ = InterruptedStatus();
       cancel_.store(true);
     }
   }
@@ -245,7 +261,7 @@ Status WritePart(const MergePlan& plan, const std::vector<OutputColumn>& columns
   ctx.journal = journal.get();
   ctx.writer_options = wopts;
   ctx.stats = stats;
-  ctx.cancel = monitor->cancel_flag();
+  ctx.should_stop = [monitor] { return monitor->ShouldStop(); };
   ctx.cancel_status = [monitor] { return monitor->CancelStatus(); };
   ctx.test_hook = o.test_hook;
   FM_RETURN_IF_ERROR(RunExecutor(ctx));

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "io/probes.h"
 #include "parquet/column_reader.h"
 #include "parquet/file_reader.h"
 #include "pipeline/generator.h"

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "io/fault_injection.h"
+#include "io/probes.h"
 #include "merge/merge.h"
 #include "pipeline/generator.h"
 #include "testing/temp_dir.h"

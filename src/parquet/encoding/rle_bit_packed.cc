@@ -254,7 +254,8 @@ void RleBitPackedEncoder::Finish(ByteBuffer* out) {
 }
 
 int64_t RleBitPackedEncoder::EstimatedSize() const {
-  int64_t size = static_cast<int64_t>(out_.size()) + 1 + (num_buffered_ * bit_width_ + 7) / 8;
+  // A buffered partial group is flushed as a whole padded group (or a shorter RLE run).
+  int64_t size = static_cast<int64_t>(out_.size()) + 1 + (num_buffered_ > 0 ? bit_width_ : 0);
   if (repeat_count_ >= 8) size += 5 + value_bytes_;
   return size;
 }
