@@ -2,11 +2,11 @@
 // decoding every page (CRCs verified), checking the key's order and uniqueness, null rates,
 // all-NULL and constant columns and, with --against, comparing sampled cells with the inputs.
 // Exit code 0 only when the file is valid, 2 when it is not, 1 for usage errors.
+#include <fmt/core.h>
+
 #include <cstdio>
 #include <string>
 #include <vector>
-
-#include <fmt/core.h>
 
 #include "base/units.h"
 #include "cli/commands.h"
@@ -46,57 +46,51 @@ std::string Percent(double rate) { return fmt::format("{:.1f}%", rate * 100); }
 std::string HumanReport(const pipeline::CheckReport& r) {
   std::string out = fmt::format("{}  {}\n", r.valid ? "VALID" : "INVALID", r.file);
   if (r.columns > 0 || r.rows > 0) {
-    out += fmt::format("shape: {} rows x {} columns, {} row group{}, {} (footer {}), {} pages decoded\n",
-                       WithCommas(r.rows), WithCommas(r.columns), r.row_groups,
-                       r.row_groups == 1 ? "" : "s", FormatBytes(r.bytes),
-                       FormatBytes(r.footer_bytes), WithCommas(r.pages_read));
+    out += fmt::format(
+        "shape: {} rows x {} columns, {} row group{}, {} (footer {}), {} pages decoded\n",
+        WithCommas(r.rows), WithCommas(r.columns), r.row_groups, r.row_groups == 1 ? "" : "s",
+        FormatBytes(r.bytes), FormatBytes(r.footer_bytes), WithCommas(r.pages_read));
   }
   if (r.key.present) {
-    out += fmt::format("key '{}': {}, {}{}\n", r.key.name, r.key.sorted ? "sorted" : "NOT sorted",
-                       r.key.unique ? "unique" : "NOT unique (" + WithCommas(r.key.duplicate_rows) +
-                                                     " repeated)",
-                       r.key.null_count > 0 ? ", " + WithCommas(r.key.null_count) + " NULL" : "");
+    out += fmt::format(
+        "key '{}': {}, {}{}\n", r.key.name, r.key.sorted ? "sorted" : "NOT sorted",
+        r.key.unique ? "unique" : "NOT unique (" + WithCommas(r.key.duplicate_rows) + " repeated)",
+        r.key.null_count > 0 ? ", " + WithCommas(r.key.null_count) + " NULL" : "");
   } else if (!r.column_checks.empty()) {
     out += fmt::format("key '{}': not in the file\n", r.key.name);
   }
   if (!r.column_checks.empty()) {
-    out += fmt::format("all-NULL columns: {}{}\n", r.all_null_columns.size(),
-                       r.all_null_columns.empty() ? "" : " (" + FirstNames(r.all_null_columns) + ")");
-    out += fmt::format("constant columns: {}{}\n", r.constant_columns.size(),
-                       r.constant_columns.empty() ? "" : " (" + FirstNames(r.constant_columns) + ")");
-    double sum = 0, max = -1;
-    std::string max_column;
-    for (const pipeline::ColumnCheck& c : r.column_checks) {
-      sum += c.null_rate;
-      if (c.null_rate > max) {
-        max = c.null_rate;
-        max_column = c.name;
-      }
-    }
-    out += fmt::format("null rate: mean {}, max {} ({})\n",
-                       Percent(sum / static_cast<double>(r.column_checks.size())), Percent(max),
-                       max_column);
+    out +=
+        fmt::format("all-NULL columns: {}{}\n", r.all_null_columns.size(),
+                    r.all_null_columns.empty() ? "" : " (" + FirstNames(r.all_null_columns) + ")");
+    out +=
+        fmt::format("constant columns: {}{}\n", r.constant_columns.size(),
+                    r.constant_columns.empty() ? "" : " (" + FirstNames(r.constant_columns) + ")");
+    out += fmt::format("null rate: mean {}, max {} ({})\n", Percent(r.null_rate_mean),
+                       Percent(r.null_rate_max), r.null_rate_max_column);
   }
   if (r.has_against) {
     const pipeline::AgainstCheck& a = r.against;
     if (a.spine_rows < 0) {
       out += fmt::format("against {}: not compared (see problems)\n", a.dir);
     } else {
-      out += fmt::format("against {}: spine {} rows, file {} rows; columns {}; {} cells compared "
-                         "on {} sampled rows: {} mismatch{}\n",
-                         a.dir, WithCommas(a.spine_rows), WithCommas(a.file_rows),
-                         a.missing_columns.empty() && a.extra_columns.empty()
-                             ? "match"
-                             : fmt::format("{} missing, {} extra", a.missing_columns.size(),
-                                           a.extra_columns.size()),
-                         WithCommas(a.cells_compared), WithCommas(a.rows_sampled),
-                         WithCommas(a.mismatch_count), a.mismatch_count == 1 ? "" : "es");
+      out += fmt::format(
+          "against {}: spine {} rows, file {} rows; columns {}; {} cells compared "
+          "on {} sampled rows: {} mismatch{}\n",
+          a.dir, WithCommas(a.spine_rows), WithCommas(a.file_rows),
+          a.missing_columns.empty() && a.extra_columns.empty()
+              ? "match"
+              : fmt::format("{} missing, {} extra", a.missing_columns.size(),
+                            a.extra_columns.size()),
+          WithCommas(a.cells_compared), WithCommas(a.rows_sampled), WithCommas(a.mismatch_count),
+          a.mismatch_count == 1 ? "" : "es");
       for (const pipeline::CellMismatch& m : a.mismatches) {
         out += fmt::format("  row {}, column '{}': expected {}, got {}\n", m.row, m.column,
                            m.expected, m.got);
       }
       if (a.mismatch_count > static_cast<int64_t>(a.mismatches.size())) {
-        out += fmt::format("  ... ({} more)\n", a.mismatch_count - static_cast<int64_t>(a.mismatches.size()));
+        out += fmt::format("  ... ({} more)\n",
+                           a.mismatch_count - static_cast<int64_t>(a.mismatches.size()));
       }
     }
   }
@@ -105,7 +99,8 @@ std::string HumanReport(const pipeline::CheckReport& r) {
     out += fmt::format("problems ({}):\n", WithCommas(r.problem_count));
     for (const std::string& p : r.problems) out += "  - " + p + "\n";
     if (r.problem_count > static_cast<int64_t>(r.problems.size())) {
-      out += fmt::format("  ... ({} more)\n", r.problem_count - static_cast<int64_t>(r.problems.size()));
+      out += fmt::format("  ... ({} more)\n",
+                         r.problem_count - static_cast<int64_t>(r.problems.size()));
     }
   }
   return out;
@@ -138,9 +133,7 @@ void AddCheckCommand(CLI::App* app, Runner* runner) {
                   "Spine file in DIR (default: from FILE.manifest.json, else targets.parquet)");
   cmd->add_option("--seed", args->options.seed, "Seed of the row sample (default 1)");
   cmd->add_flag("--json", args->json, "Print the full report as JSON");
-  cmd->callback([args, runner] {
-    *runner = [args] { return RunCheck(*args); };
-  });
+  cmd->callback([args, runner] { *runner = [args] { return RunCheck(*args); }; });
 }
 
 }  // namespace featmerge::cli

@@ -179,7 +179,7 @@ class RunDisplay : public pipeline::BatchObserver {
 int WriteExampleConfig(const std::string& path) {
   io::FileSystem* fs = io::DefaultFileSystem();
   if (fs->Exists(path)) {
-    return ReportError(Status::AlreadyExists("'" + path + "' exists; --init does not overwrite it"));
+    return ReportError(Status::InvalidArgument("'" + path + "' exists; --init does not overwrite it"));
   }
   const std::string text = pipeline::ExampleConfig();
   Status s = io::WriteFileAtomic(fs, path, AsBytes(text));

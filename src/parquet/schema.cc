@@ -49,6 +49,41 @@ LogicalType FromConverted(ConvertedType ct, const SchemaElement& e) {
   return lt;
 }
 
+// The legacy ConvertedType equivalent of a LogicalType, written beside it because several
+// readers (DuckDB among them) type strings, dates, decimals and integers by ConvertedType.
+// Local (not UTC-adjusted) times and timestamps have no equivalent (the format spec).
+std::optional<ConvertedType> ToConverted(const LogicalType& lt) {
+  using K = LogicalType::Kind;
+  switch (lt.kind) {
+    case K::kString: return ConvertedType::kUtf8;
+    case K::kEnum: return ConvertedType::kEnum;
+    case K::kJson: return ConvertedType::kJson;
+    case K::kBson: return ConvertedType::kBson;
+    case K::kDecimal: return ConvertedType::kDecimal;
+    case K::kDate: return ConvertedType::kDate;
+    case K::kTime:
+      if (!lt.is_adjusted_to_utc) return std::nullopt;
+      if (lt.unit == TimeUnit::kMillis) return ConvertedType::kTimeMillis;
+      if (lt.unit == TimeUnit::kMicros) return ConvertedType::kTimeMicros;
+      return std::nullopt;
+    case K::kTimestamp:
+      if (!lt.is_adjusted_to_utc) return std::nullopt;
+      if (lt.unit == TimeUnit::kMillis) return ConvertedType::kTimestampMillis;
+      if (lt.unit == TimeUnit::kMicros) return ConvertedType::kTimestampMicros;
+      return std::nullopt;
+    case K::kInteger:
+      switch (lt.bit_width) {
+        case 8: return lt.is_signed ? ConvertedType::kInt8 : ConvertedType::kUint8;
+        case 16: return lt.is_signed ? ConvertedType::kInt16 : ConvertedType::kUint16;
+        case 32: return lt.is_signed ? ConvertedType::kInt32 : ConvertedType::kUint32;
+        case 64: return lt.is_signed ? ConvertedType::kInt64 : ConvertedType::kUint64;
+        default: return std::nullopt;
+      }
+    default:
+      return std::nullopt;
+  }
+}
+
 }  // namespace
 
 bool ColumnDescriptor::IsUnsignedInteger() const {
@@ -170,7 +205,7 @@ std::vector<SchemaElement> Schema::ToElements() const {
     e.type_length = c.type_length;
     e.repetition = c.nullable ? Repetition::kOptional : Repetition::kRequired;
     e.name = c.name;
-    e.converted_type = c.converted_type;
+    e.converted_type = c.converted_type ? c.converted_type : ToConverted(c.logical_type);
     e.logical_type = c.logical_type;
     if (c.logical_type.kind == LogicalType::Kind::kDecimal) {
       e.scale = c.scale;

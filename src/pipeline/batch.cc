@@ -16,6 +16,7 @@
 #include "io/probes.h"
 #include "merge/merge.h"
 #include "pipeline/child_process.h"
+#include "pipeline/run_commands.h"
 #include "pipeline/report.h"
 
 namespace featmerge::pipeline {
@@ -29,7 +30,6 @@ constexpr uint64_t kMinBudgetPerMerge = 48ull << 20;     // merge refuses less
 constexpr int kPollMillis = 200;       // display refresh and signal latency
 constexpr double kTickSeconds = 0.5;
 constexpr size_t kProblemsKept = 5;    // check problems kept per pair in the report
-constexpr uint64_t kLogTailBytes = 64 << 10;
 
 int64_t JsonInt(const json& j, const char* key) {
   return j.is_object() && j.contains(key) && j[key].is_number() ? j[key].get<int64_t>() : 0;
@@ -48,49 +48,6 @@ std::string NowUtc() {
   char buf[32];
   std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm_buf);
   return buf;
-}
-
-std::string CompressionArg(parquet::Compression c) {
-  switch (c) {
-    case parquet::Compression::kZstd: return "zstd";
-    case parquet::Compression::kSnappy: return "snappy";
-    case parquet::Compression::kLz4:
-    case parquet::Compression::kLz4Raw: return "lz4";
-    case parquet::Compression::kGzip: return "gzip";
-    case parquet::Compression::kBrotli: return "brotli";
-    default: return "none";
-  }
-}
-
-std::string CommandLine(const std::vector<std::string>& argv) {
-  std::string out;
-  for (const std::string& arg : argv) {
-    const bool plain = !arg.empty() && arg.find_first_of(" \t'\"\\$*?{}") == std::string::npos;
-    out += (out.empty() ? "" : " ") + (plain ? arg : "'" + arg + "'");
-  }
-  return out;
-}
-
-// The last line a featmerge child wrote as its error ("featmerge: <code>: <message>"), after
-// `offset` in its log; "" when there is none.
-std::string ErrorLineFromLog(const std::string& log, uint64_t offset) {
-  auto file = io::DefaultFileSystem()->OpenForRead(log);
-  if (!file.ok()) return "";
-  const uint64_t size = (*file)->size();
-  if (size <= offset) return "";
-  const uint64_t start = std::max(offset, size > kLogTailBytes ? size - kLogTailBytes : 0);
-  ByteBuffer buf;
-  if (!(*file)->ReadAt(start, size - start, &buf).ok()) return "";
-  const std::string text(buf.begin(), buf.end());
-  const std::string prefix = "featmerge: ";
-  std::string found;
-  for (size_t pos = 0; pos < text.size();) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string::npos) nl = text.size();
-    if (text.compare(pos, prefix.size(), prefix) == 0) found = text.substr(pos + prefix.size(), nl - pos - prefix.size());
-    pos = nl + 1;
-  }
-  return found;
 }
 
 bool Written(PairStatus s) {
@@ -209,6 +166,7 @@ class Batch {
       r.threads = report_.threads_per_merge;
       report_.pairs.push_back(std::move(r));
     }
+    pair_finished_.assign(report_.pairs.size(), false);
     if (!cfg_.check) {
       report_.check = "off";
     } else if (CheckCommandAvailable()) {
@@ -247,35 +205,12 @@ class Batch {
   Status SpawnChild(Slot* slot, const std::vector<std::string>& argv, const std::string& what) {
     const PairResult& r = report_.pairs[slot->pair_idx];
     auto info = io::DefaultFileSystem()->Stat(r.log);
-    Log(r, "featmerge run: " + what + ": " + CommandLine(argv));
+    Log(r, "featmerge run: " + what + ": " + CommandLineText(argv));
     slot->log_offset = info.ok() ? info->size : 0;
     FM_ASSIGN_OR_RETURN(slot->child, ChildProcess::Spawn({argv, r.log, true}));
     slot->started = Clock::now();
     slot->signalled = false;
     return Status::OK();
-  }
-
-  std::vector<std::string> MergeArgv(const PairResult& r) const {
-    const merge::MergeOptions& m = cfg_.merge;
-    std::vector<std::string> a = {o_.exe, "merge", r.input, "-o", r.output, "--json",
-                                  "--spine", m.spine, "--key", m.key,
-                                  "--memory-budget", std::to_string(r.memory_budget),
-                                  "--threads", std::to_string(r.threads),
-                                  "--compression", CompressionArg(m.compression),
-                                  "--compression-level", std::to_string(m.compression_level),
-                                  "--on-duplicate-key", merge::DuplicatePolicyName(m.on_duplicate_key),
-                                  "--on-name-clash", merge::ClashPolicyName(m.on_name_clash)};
-    for (const std::string& glob : m.table_globs) a.insert(a.end(), {"--tables", ExpandPair(glob, r.pair)});
-    if (!m.manifest_file.empty()) a.insert(a.end(), {"--manifest", ExpandPair(m.manifest_file, r.pair)});
-    if (m.expect_tables >= 0) a.insert(a.end(), {"--expect-tables", std::to_string(m.expect_tables)});
-    if (!m.require_marker.empty()) a.insert(a.end(), {"--require-marker", m.require_marker});
-    if (m.row_group_rows > 0) a.insert(a.end(), {"--row-group-rows", std::to_string(m.row_group_rows)});
-    if (m.split_columns > 0) a.insert(a.end(), {"--split-columns", std::to_string(m.split_columns)});
-    if (!m.write_crc) a.push_back("--no-crc");
-    if (!m.page_index) a.push_back("--no-page-index");
-    if (o_.force) a.push_back("--force");
-    if (o_.restart) a.push_back("--restart");
-    return a;
   }
 
   void StartPair(size_t idx) {
@@ -284,12 +219,12 @@ class Batch {
     slot->pair_idx = idx;
     slot->view.pair = r.pair;
     slot->view.phase = "starting";
-    Status s = SpawnChild(slot.get(), MergeArgv(r), "merge");
+    Status s = SpawnChild(slot.get(), MergeCommand(cfg_, o_, r), "merge");
     if (!s.ok()) {
       r.status = PairStatus::kFailed;
       r.error = "cannot start the merge: " + s.message();
       Log(r, r.error);
-      AfterPair(r);
+      AfterPair(idx);
       return;
     }
     slots_.push_back(std::move(slot));
@@ -318,7 +253,6 @@ class Batch {
         slot->view.phase = phase;
         slot->view.chunks_done = JsonInt(j, "chunks_done");
         slot->view.chunks_total = JsonInt(j, "chunks_total");
-        slot->view.rss = static_cast<uint64_t>(JsonInt(j, "rss"));
       } else if (event == "summary") {
         slot->summary = j;
         Log(r, "summary: " + line);
@@ -337,8 +271,9 @@ class Batch {
     const ChildProcess& c = *slot->child;
     r.exit_code = c.exit_code();
     r.seconds = c.elapsed_seconds();
-    r.peak_rss = c.peak_rss();
     const json& sm = slot->summary;
+    // wait4's figure, or merge's own (VmHWM and its sampler) when that is higher.
+    r.peak_rss = std::max(c.peak_rss(), static_cast<uint64_t>(JsonInt(sm, "peak_rss_bytes")));
     const bool stopped_by_us = slot->signalled && (c.term_signal() == SIGTERM || c.term_signal() == SIGINT);
     if (c.exit_code() == 0 && sm.is_object()) {
       r.rows = JsonInt(sm, "rows");
@@ -441,10 +376,12 @@ class Batch {
 
   void FinishPair(Slot* slot) {
     slot->finished = true;
-    AfterPair(report_.pairs[slot->pair_idx]);
+    AfterPair(slot->pair_idx);
   }
 
-  void AfterPair(const PairResult& r) {
+  void AfterPair(size_t idx) {
+    const PairResult& r = report_.pairs[idx];
+    pair_finished_[idx] = true;
     observer_->OnPairFinished(r, Progress());
     if (IsFailure(r.status) && cfg_.fail_fast && !stopping_) {
       report_.stopped_by_fail_fast = true;
@@ -472,17 +409,19 @@ class Batch {
   BatchProgress Progress() const {
     BatchProgress p;
     p.total = static_cast<int>(report_.pairs.size());
-    for (const PairResult& r : report_.pairs) {
+    for (size_t idx = 0; idx < report_.pairs.size(); idx++) {
+      if (!pair_finished_[idx]) continue;  // a written pair may still be being checked
+      const PairResult& r = report_.pairs[idx];
       if (r.status == PairStatus::kDone) p.done++;
       if (r.status == PairStatus::kSkipped) p.skipped++;
       if (IsFailure(r.status)) p.failed++;
     }
     const double now = Elapsed();
-    int started = 0;
-    for (const PairResult& r : report_.pairs) started += r.status != PairStatus::kNotRun ? 1 : 0;
+    const int finished = static_cast<int>(std::count(pair_finished_.begin(), pair_finished_.end(), true));
     for (const auto& slot : slots_) {
       if (slot->finished) continue;
       RunningPair view = slot->view;
+      view.rss = slot->child->CurrentRss();
       view.elapsed = std::chrono::duration<double>(Clock::now() - slot->started).count();
       p.running.push_back(std::move(view));
     }
@@ -513,7 +452,7 @@ class Batch {
       const double frac = v.chunks_total > 0 ? static_cast<double>(v.chunks_done) / static_cast<double>(v.chunks_total) : 0;
       left += frac >= 0.05 ? v.elapsed * (1 - frac) / frac : std::max(0.0, per_pair - v.elapsed);
     }
-    const int pending = p.total - started - static_cast<int>(p.running.size());
+    const int pending = p.total - finished - static_cast<int>(p.running.size());
     left += std::max(0, pending) * per_pair;
     const int parallel = std::max(1, std::min(cfg_.jobs, static_cast<int>(p.running.size()) + std::max(0, pending)));
     p.eta = left / parallel;
@@ -580,38 +519,10 @@ class Batch {
   bool stopping_ = false;
   bool check_available_ = false;
   std::vector<double> written_seconds_;  // merge times of the pairs written (for the ETA)
+  std::vector<bool> pair_finished_;      // by pair index: merged, checked, reported
 };
 
 }  // namespace
-
-const char* PairStatusName(PairStatus status) {
-  switch (status) {
-    case PairStatus::kNotRun: return "not run";
-    case PairStatus::kDone: return "done";
-    case PairStatus::kSkipped: return "skipped";
-    case PairStatus::kNotReady: return "not ready";
-    case PairStatus::kFailed: return "failed";
-    case PairStatus::kCheckFailed: return "check failed";
-    case PairStatus::kInterrupted: return "interrupted";
-  }
-  return "?";
-}
-
-bool IsFailure(PairStatus status) {
-  return status == PairStatus::kNotReady || status == PairStatus::kFailed ||
-         status == PairStatus::kCheckFailed;
-}
-
-const char* CheckStateName(CheckState state) {
-  switch (state) {
-    case CheckState::kNotRun: return "not run";
-    case CheckState::kValid: return "valid";
-    case CheckState::kInvalid: return "invalid";
-    case CheckState::kError: return "error";
-    case CheckState::kUnavailable: return "unavailable";
-  }
-  return "?";
-}
 
 uint64_t MergeBudgetShare(const RunConfig& config) {
   if (!config.memory_budget_set) return kDefaultBudgetPerMerge;

@@ -4,6 +4,12 @@
 // exceeds the run's; then `featmerge check` on each output written, and a schema comparison of
 // all outputs. A child's memory is isolated and measured exactly (wait4: its peak RSS), its
 // crash cannot take the run down, and its stderr is the pair's log file.
+// Shares: each child gets --memory-budget = budget / jobs and --threads = max(1, cores / jobs),
+// fixed when it starts (a running merge cannot be given more threads, so the last pair of a
+// run keeps its share; with jobs = 1, the default, every merge has all cores). The shares
+// follow the configured jobs, not the pairs left, so a rerun passes the same options and finds
+// its outputs up to date or its journals resumable (merge's fingerprint includes the row-group
+// size, derived from budget and threads unless row_group_rows is set).
 // Thread-safety: RunBatch is called from one thread (it forks); the observer is called from it.
 #pragma once
 

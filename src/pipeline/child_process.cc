@@ -173,6 +173,12 @@ double ChildProcess::elapsed_seconds() const {
   return std::chrono::duration<double>(end - started_).count();
 }
 
+std::string SelfExecutablePath() {
+  char buf[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "featmerge";
+}
+
 Status AppendToFile(const std::string& path, const std::string& text) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) return Errno("cannot open '" + path + "'");

@@ -68,6 +68,9 @@ class ChildProcess {
   std::chrono::steady_clock::time_point ended_;
 };
 
+// The path of the running executable (readlink /proc/self/exe), or "featmerge" if unknown.
+std::string SelfExecutablePath();
+
 // Appends `text` to `path` with O_APPEND, so lines of the parent and of a child writing the same
 // log do not overwrite each other.
 Status AppendToFile(const std::string& path, const std::string& text);

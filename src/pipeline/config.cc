@@ -448,8 +448,8 @@ std::string RunDirectory(const RunConfig& config) {
 
 const std::vector<std::string>& ReferencePairs() {
   static const std::vector<std::string> kPairs = {
-      "eurusd", "gbpusd", "usdjpy", "usdchf", "audusd", "usdcad", "nzdusd",
-      "eurgbp", "eurjpy", "eurchf", "euraud", "eurcad", "eurnzd",
+      "eurusd", "gbpusd", "usdjpy", "usdchf", "audusd", "usdcad", "nzdusd",  // majors
+      "eurgbp", "eurjpy", "eurchf", "euraud", "eurcad", "eurnzd",            // crosses
       "gbpjpy", "gbpchf", "gbpaud", "gbpcad", "gbpnzd",
       "audjpy", "audchf", "audcad", "audnzd",
       "cadjpy", "cadchf",
@@ -459,12 +459,15 @@ const std::vector<std::string>& ReferencePairs() {
 }
 
 std::string ExampleConfig() {
+  // One line for the majors, then one per base currency of the crosses.
   std::string pairs;
+  std::string line_base;
   const std::vector<std::string>& list = ReferencePairs();
   for (size_t i = 0; i < list.size(); i++) {
-    if (i % 7 == 0) pairs += "\n  ";
-    pairs += "\"" + list[i] + "\",";
-    if (i % 7 != 6 && i + 1 < list.size()) pairs += " ";
+    const std::string base = i < 7 ? "majors" : list[i].substr(0, 3);
+    if (base != line_base) pairs += "\n ";
+    line_base = base;
+    pairs += " \"" + list[i] + "\",";
   }
   return R"(# featmerge run configuration: one wide training file per pair.
 #   featmerge run pipeline.toml [--only eurusd,gbpusd] [--jobs N] [--memory-budget SIZE]

@@ -89,6 +89,35 @@ std::string Pad(const std::string& s, size_t width, bool right) {
 
 }  // namespace
 
+const char* PairStatusName(PairStatus status) {
+  switch (status) {
+    case PairStatus::kNotRun: return "not run";
+    case PairStatus::kDone: return "done";
+    case PairStatus::kSkipped: return "skipped";
+    case PairStatus::kNotReady: return "not ready";
+    case PairStatus::kFailed: return "failed";
+    case PairStatus::kCheckFailed: return "check failed";
+    case PairStatus::kInterrupted: return "interrupted";
+  }
+  return "?";
+}
+
+bool IsFailure(PairStatus status) {
+  return status == PairStatus::kNotReady || status == PairStatus::kFailed ||
+         status == PairStatus::kCheckFailed;
+}
+
+const char* CheckStateName(CheckState state) {
+  switch (state) {
+    case CheckState::kNotRun: return "not run";
+    case CheckState::kValid: return "valid";
+    case CheckState::kInvalid: return "invalid";
+    case CheckState::kError: return "error";
+    case CheckState::kUnavailable: return "unavailable";
+  }
+  return "?";
+}
+
 std::string FormatRunCounts(const RunReport& report) {
   const PairStatus order[] = {PairStatus::kDone,        PairStatus::kSkipped,  PairStatus::kNotReady,
                               PairStatus::kFailed,      PairStatus::kCheckFailed,

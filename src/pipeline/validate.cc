@@ -6,14 +6,12 @@
 #include <atomic>
 #include <cmath>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <numeric>
 #include <random>
 #include <set>
 #include <type_traits>
 
-#include <nlohmann/json.hpp>
-
-#include "merge/manifest.h"
 #include "merge/merge.h"
 #include "merge/plan.h"
 #include "parquet/column_reader.h"
@@ -188,9 +186,12 @@ bool ChunkMinMax(const ColumnDescriptor& descr, const ColumnData& data, std::str
       return is_unsigned ? TypedMinMax<uint32_t>(data, lo, hi) : TypedMinMax<int32_t>(data, lo, hi);
     case Type::kInt64:
       return is_unsigned ? TypedMinMax<uint64_t>(data, lo, hi) : TypedMinMax<int64_t>(data, lo, hi);
-    case Type::kFloat: return TypedMinMax<float>(data, lo, hi);
-    case Type::kDouble: return TypedMinMax<double>(data, lo, hi);
-    default: break;
+    case Type::kFloat:
+      return TypedMinMax<float>(data, lo, hi);
+    case Type::kDouble:
+      return TypedMinMax<double>(data, lo, hi);
+    default:
+      break;
   }
   bool any = false;
   for (int64_t row = 0; row < data.num_rows(); row++) {
@@ -219,19 +220,13 @@ struct ColumnScan {
   std::string first_value;
 };
 
-// The key's order and uniqueness, over the chunks of the key column in row order.
-struct KeyScan {
-  bool have_prev = false;
-  std::string prev;
-};
-
 // Expected values from the inputs: the merge plan of the input directory with its alignments.
 struct Against {
   std::unique_ptr<merge::MergePlan> plan;
   std::unique_ptr<merge::SpillFile> spill;
-  std::vector<int> plan_column;  // per file column: its plan column, or -1 (not compared)
-  std::vector<int64_t> samples;  // rows of the file, sorted
-  int cached_table = -1;         // source rows of the samples for this table...
+  std::vector<int> plan_column;     // per file column: its plan column, or -1 (not compared)
+  std::vector<int64_t> samples;     // rows of the file, sorted
+  int cached_table = -1;            // source rows of the samples for this table...
   std::vector<int64_t> cached_src;  // ...one per sample, -1 = no match (NULL expected)
 };
 
@@ -257,7 +252,8 @@ class FileChecker {
   CheckReport* report_;
   std::unique_ptr<parquet::ParquetFileReader> reader_;
   int key_column_ = -1;
-  KeyScan key_scan_;
+  bool have_prev_key_ = false;  // the last non-null key seen, across row groups
+  std::string prev_key_;
   std::unique_ptr<Against> against_;
   ColumnData chunk_;
 };
@@ -327,14 +323,14 @@ void FileChecker::SetupAgainst(const Settings& settings) {
   // Never written: BuildPlan only creates its directory, which is the checked file's own. The
   // alignment spill of unsorted tables lives beside it, as in a merge, and is removed after.
   static std::atomic<int> counter{0};
-  mo.output = io::JoinPath(io::DirName(options_.file),
-                           ".featmerge-check-" + std::to_string(getpid()) + "-" +
-                               std::to_string(counter++) + ".parquet");
+  mo.output =
+      io::JoinPath(io::DirName(options_.file), ".featmerge-check-" + std::to_string(getpid()) +
+                                                   "-" + std::to_string(counter++) + ".parquet");
   const std::string prefix = "--against '" + options_.against_dir + "': ";
   auto plan = merge::BuildPlan(mo, fs_);
   if (!plan.ok()) {
-    AddProblem(report_, prefix + "cannot plan the merge to compare with: " +
-                            plan.status().ToString());
+    AddProblem(report_,
+               prefix + "cannot plan the merge to compare with: " + plan.status().ToString());
     return;
   }
   auto against = std::make_unique<Against>();
@@ -387,9 +383,9 @@ void FileChecker::SetupAgainst(const Settings& settings) {
                             NameList(a.missing_columns));
   }
   if (!a.extra_columns.empty()) {
-    AddProblem(report_, std::to_string(a.extra_columns.size()) +
-                            " column(s) of the file are not in the inputs: " +
-                            NameList(a.extra_columns));
+    AddProblem(report_,
+               std::to_string(a.extra_columns.size()) +
+                   " column(s) of the file are not in the inputs: " + NameList(a.extra_columns));
   }
   if (!a.column_order_matches) {
     report_->warnings.push_back("the columns are not in the order the merge writes them");
@@ -403,7 +399,8 @@ void FileChecker::SetupAgainst(const Settings& settings) {
 void FileChecker::ScanColumn(int column) {
   const ColumnDescriptor& descr = reader_->schema().column(column);
   ColumnScan scan;
-  const bool compare = against_ != nullptr && against_->plan_column[static_cast<size_t>(column)] >= 0;
+  const bool compare =
+      against_ != nullptr && against_->plan_column[static_cast<size_t>(column)] >= 0;
   const std::vector<int64_t>* samples = compare ? &against_->samples : nullptr;
   ColumnData actual(descr.type, descr.type_length);
   std::vector<uint8_t> have;  // per sample: its value was decoded
@@ -424,7 +421,7 @@ void FileChecker::ScanColumn(int column) {
                                        std::to_string(end_row - first_row)
                                  : s.ToString());
       scan.complete = false;
-      if (column == key_column_) key_scan_.have_prev = false;  // order unknown across the gap
+      if (column == key_column_) have_prev_key_ = false;  // order unknown across the gap
     } else {
       scan.rows += chunk_.num_rows();
       scan.nulls += chunk_.null_count();
@@ -457,14 +454,14 @@ void FileChecker::ScanColumn(int column) {
   check.name = descr.name;
   check.type = TypeText(descr);
   check.null_count = scan.nulls;
-  check.null_rate = scan.rows > 0 ? static_cast<double>(scan.nulls) / static_cast<double>(scan.rows) : 0;
+  check.null_rate =
+      scan.rows > 0 ? static_cast<double>(scan.nulls) / static_cast<double>(scan.rows) : 0;
   check.complete = scan.complete;
   check.all_null = scan.complete && scan.rows > 0 && scan.nulls == scan.rows;
   check.constant = scan.complete && scan.have_value && scan.constant;
   if (check.all_null) report_->all_null_columns.push_back(descr.name);
   if (check.constant) report_->constant_columns.push_back(descr.name);
   report_->column_checks.push_back(std::move(check));
-  chunk_.Reset(descr.type, descr.type_length);  // keep no chunk beyond its column
 
   if (samples != nullptr) {
     have.resize(samples->size(), 0);  // rows past the file's end (a short footer) stay unknown
@@ -482,8 +479,9 @@ void FileChecker::CheckStatistics(int row_group, int column, const ColumnData& d
   const ColumnDescriptor& descr = reader_->schema().column(column);
   const std::string where = "'" + options_.file + "', " + reader_->Where(row_group, column);
   if (st.null_count && *st.null_count != data.null_count()) {
-    AddProblem(report_, where + ": the footer's statistics count " + std::to_string(*st.null_count) +
-                            " nulls, the pages hold " + std::to_string(data.null_count()));
+    AddProblem(report_, where + ": the footer's statistics count " +
+                            std::to_string(*st.null_count) + " nulls, the pages hold " +
+                            std::to_string(data.null_count()));
   }
   if (!parquet::SupportsMinMax(descr) || !st.min_value || !st.max_value) return;
   const size_t width = static_cast<size_t>(descr.width());
@@ -513,8 +511,8 @@ void FileChecker::ScanKeyChunk(int64_t first_row, const ColumnData& data) {
       continue;
     }
     ByteView v = ValueAt(data, row);
-    if (key_scan_.have_prev) {
-      const int cmp = parquet::CompareValues(descr, v, AsBytes(key_scan_.prev));
+    if (have_prev_key_) {
+      const int cmp = parquet::CompareValues(descr, v, AsBytes(prev_key_));
       if (cmp < 0 && key.sorted) {
         key.sorted = false;
         key.first_unsorted_row = first_row + row;
@@ -525,8 +523,8 @@ void FileChecker::ScanKeyChunk(int64_t first_row, const ColumnData& data) {
         key.duplicate_rows++;
       }
     }
-    key_scan_.prev.assign(AsStringView(v));
-    key_scan_.have_prev = true;
+    prev_key_.assign(AsStringView(v));
+    have_prev_key_ = true;
   }
 }
 
@@ -699,8 +697,9 @@ void FileChecker::CompareSamples(int column, const ColumnData& actual,
   ColumnData expected;
   Status s = ExpectedValues(plan_column, &expected);
   if (!s.ok()) {
-    AddProblem(report_, "--against '" + options_.against_dir + "': cannot read the inputs' values of column '" +
-                            descr.name + "': " + s.ToString());
+    AddProblem(report_, "--against '" + options_.against_dir +
+                            "': cannot read the inputs' values of column '" + descr.name +
+                            "': " + s.ToString());
     return;
   }
   AgainstCheck& a = report_->against;
@@ -731,8 +730,8 @@ Result<CheckReport> CheckFile(const CheckOptions& options, io::FileSystem* fs) {
   if (!options.against_dir.empty()) {
     auto dir = fs->Stat(options.against_dir);
     if (!dir.ok() || !dir->is_directory) {
-      return Status::NotFound("--against directory '" + options.against_dir +
-                              "' does not exist" + (dir.ok() ? " (it is a file)" : ""));
+      return Status::NotFound("--against directory '" + options.against_dir + "' does not exist" +
+                              (dir.ok() ? " (it is a file)" : ""));
     }
   }
   CheckReport report;
@@ -746,6 +745,17 @@ Result<CheckReport> CheckFile(const CheckOptions& options, io::FileSystem* fs) {
   report.against.spine = settings.spine;
   FileChecker checker(options, fs, &report);
   checker.Run(settings);
+  double sum = 0;
+  for (const ColumnCheck& c : report.column_checks) {
+    sum += c.null_rate;
+    if (report.null_rate_max_column.empty() || c.null_rate > report.null_rate_max) {
+      report.null_rate_max = c.null_rate;
+      report.null_rate_max_column = c.name;
+    }
+  }
+  if (!report.column_checks.empty()) {
+    report.null_rate_mean = sum / static_cast<double>(report.column_checks.size());
+  }
   report.valid = report.problem_count == 0 && report.against.mismatch_count == 0;
   return report;
 }
@@ -773,15 +783,8 @@ std::string CheckReportJson(const CheckReport& r) {
               {"first_unsorted_row", r.key.first_unsorted_row},
               {"duplicate_rows", r.key.duplicate_rows},
               {"first_duplicate", r.key.first_duplicate}};
-  double sum = 0, max = 0;
-  std::string max_column;
   json columns = json::array();
   for (const ColumnCheck& c : r.column_checks) {
-    sum += c.null_rate;
-    if (max_column.empty() || c.null_rate > max) {
-      max = c.null_rate;
-      max_column = c.name;
-    }
     columns.push_back({{"name", c.name},
                        {"type", c.type},
                        {"null_count", c.null_count},
@@ -790,8 +793,8 @@ std::string CheckReportJson(const CheckReport& r) {
                        {"constant", c.constant},
                        {"complete", c.complete}});
   }
-  const double mean = r.column_checks.empty() ? 0 : sum / static_cast<double>(r.column_checks.size());
-  j["null_rate"] = {{"mean", mean}, {"max", max}, {"max_column", max_column}};
+  j["null_rate"] = {
+      {"mean", r.null_rate_mean}, {"max", r.null_rate_max}, {"max_column", r.null_rate_max_column}};
   j["all_null_columns"] = r.all_null_columns;
   j["constant_columns"] = r.constant_columns;
   j["column_checks"] = columns;

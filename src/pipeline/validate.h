@@ -25,19 +25,19 @@ struct CheckOptions {
 
 struct ColumnCheck {
   std::string name;
-  std::string type;         // "DOUBLE", "INT64 TIMESTAMP(NANOS,utc)", ...
-  int64_t null_count = 0;   // over the chunks that decoded
-  double null_rate = 0;     // null_count / rows decoded
-  bool all_null = false;    // every row NULL (and at least one row)
-  bool constant = false;    // at least one value, and every non-null value the same bytes
-  bool complete = true;     // false when a chunk of it failed to decode
+  std::string type;        // "DOUBLE", "INT64 TIMESTAMP(NANOS,utc)", ...
+  int64_t null_count = 0;  // over the chunks that decoded
+  double null_rate = 0;    // null_count / rows decoded
+  bool all_null = false;   // every row NULL (and at least one row)
+  bool constant = false;   // at least one value, and every non-null value the same bytes
+  bool complete = true;    // false when a chunk of it failed to decode
 };
 
 struct KeyCheck {
   std::string name;
-  std::string source;       // "option", "manifest" or "default"
-  bool present = false;     // the file has the column (checks below only then)
-  bool sorted = true;       // non-decreasing over the non-null keys
+  std::string source;    // "option", "manifest" or "default"
+  bool present = false;  // the file has the column (checks below only then)
+  bool sorted = true;    // non-decreasing over the non-null keys
   bool unique = true;
   int64_t null_count = 0;
   int64_t first_unsorted_row = -1;  // first row whose key is below the previous key
@@ -81,6 +81,9 @@ struct CheckReport {
   int64_t pages_read = 0;
   KeyCheck key;
   std::vector<ColumnCheck> column_checks;  // file order
+  double null_rate_mean = 0;               // over the columns
+  double null_rate_max = 0;
+  std::string null_rate_max_column;  // the first column with the highest rate
   std::vector<std::string> all_null_columns;
   std::vector<std::string> constant_columns;
   bool has_against = false;

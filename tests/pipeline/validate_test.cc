@@ -77,7 +77,8 @@ void WriteTable(const std::string& path, const Table& t, int64_t row_group_rows)
   parquet::WriterOptions options;
   auto file = Fs()->CreateForAppend(path);
   ASSERT_TRUE(file.ok()) << file.status().ToString();
-  auto writer = parquet::ParquetFileWriter::Create(file->get(), parquet::Schema(t.columns), options);
+  auto writer =
+      parquet::ParquetFileWriter::Create(file->get(), parquet::Schema(t.columns), options);
   ASSERT_TRUE(writer.ok()) << writer.status().ToString();
   const int64_t rows = t.rows();
   for (int64_t begin = 0; begin < rows || begin == 0; begin += row_group_rows) {
@@ -161,8 +162,7 @@ void Merge(const std::string& inputs, const std::string& out) {
   ASSERT_TRUE(summary.ok()) << summary.status().ToString();
 }
 
-CheckReport Check(const std::string& file, const std::string& against = "",
-                  int64_t sample = 1000) {
+CheckReport Check(const std::string& file, const std::string& against = "", int64_t sample = 1000) {
   CheckOptions o;
   o.file = file;
   o.against_dir = against;

@@ -119,9 +119,10 @@ def kinds_from_schema(path):
         return [c["value"] for c in json.load(f)["columns"]]
 
 
-def compare(kinds, a_rows, b_rows, max_diffs=10, out=sys.stdout):
+def compare(kinds, a_rows, b_rows, max_diffs=10, out=None):
     """Prints differences; returns (rows compared, cells differing, skipped column indexes,
     other problems)."""
+    out = out or sys.stdout
     shown = 0
     differ = 0
     skipped = set()

@@ -95,5 +95,7 @@ async function main() {
 
 main().catch((e) => {
   process.stderr.write(`duckdb_copy_merge: ${e.message || e}\n`);
+  const outPath = parseOptions(process.argv.slice(2))._[1];
+  if (outPath) fs.rmSync(outPath, {force: true});  // a failed COPY may leave a partial file
   process.exit(1);
 });

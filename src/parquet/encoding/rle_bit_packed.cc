@@ -63,23 +63,33 @@ Status RleBitPackedDecoder::NextRun() {
                                        values_read_, " values (bit width ", bit_width_, ")"));
     }
     const size_t header_pos = pos_;
-    const uint8_t* p = data_ + pos_;
-    uint64_t header = 0;
-    if (!ReadUleb128(&p, data_ + size_, &header) || header > kMaxRunHeader) {
-      return Status::Corruption(
-          StrCat(kHybrid, ": malformed run header at byte ", header_pos, " of ", size_));
+    uint64_t header = data_[pos_];
+    if (header < 0x80) {
+      ++pos_;  // one-byte header: runs of up to 63 values / groups, the common case for levels
+    } else {
+      const uint8_t* p = data_ + pos_;
+      if (!ReadUleb128(&p, data_ + size_, &header) || header > kMaxRunHeader) {
+        return Status::Corruption(
+            StrCat(kHybrid, ": malformed run header at byte ", header_pos, " of ", size_));
+      }
+      pos_ = static_cast<size_t>(p - data_);
     }
-    pos_ = static_cast<size_t>(p - data_);
     if (header & 1) {
       // Bit-packed run of `groups` groups of 8 values. A run cut short by the end of the data
       // keeps the values whose bits are all present; the page's value count decides whether
       // those are enough.
       const uint64_t groups = header >> 1;
-      const uint64_t run_bytes = std::min<uint64_t>(groups * bit_width_, size_ - pos_);
+      const uint64_t run_bytes = groups * bit_width_;
+      const uint64_t available = size_ - pos_;
       packed_pos_ = pos_;
-      pos_ += run_bytes;
       run_is_packed_ = true;
-      run_left_ = static_cast<int64_t>(std::min<uint64_t>(groups * 8, run_bytes * 8 / bit_width_));
+      if (run_bytes <= available) {
+        pos_ += run_bytes;
+        run_left_ = static_cast<int64_t>(groups * 8);
+      } else {
+        pos_ = size_;
+        run_left_ = static_cast<int64_t>(available * 8 / bit_width_);
+      }
     } else {
       if (size_ - pos_ < static_cast<size_t>(value_bytes_)) {
         return Status::Corruption(StrCat(kHybrid, ": RLE run at byte ", header_pos, " needs ",

@@ -91,8 +91,11 @@ function footer(file) {
   try {
     const size = fs.fstatSync(fd).size;
     if (size < 12) throw new Error(`${file}: too small for Parquet`);
-    const tail = Buffer.alloc(8);
+    const head = Buffer.alloc(4), tail = Buffer.alloc(8);
+    fs.readSync(fd, head, 0, 4, 0);
     fs.readSync(fd, tail, 0, 8, size - 8);
+    // Readers such as DuckDB, Polars and parquet-rs do not check the leading magic: the oracles do.
+    if (head.toString('latin1') !== 'PAR1') throw new Error(`${file}: no PAR1 magic at the start`);
     if (tail.toString('latin1', 4) !== 'PAR1') throw new Error(`${file}: no PAR1 magic at the end`);
     const len = tail.readUInt32LE(0);
     if (len > size - 12) throw new Error(`${file}: footer length ${len} exceeds the file`);
