@@ -104,7 +104,8 @@ void BM_RleDictionaryIndicesDecode(benchmark::State& state) {
   std::mt19937_64 rng(7);
   std::vector<uint32_t> values(kValues);
   for (int64_t idx = 0; idx < kValues; ++idx) {
-    values[idx] = idx > 0 && rng() % 10 == 0 ? values[idx - 1] : static_cast<uint32_t>(rng() % 1024);
+    values[idx] =
+        idx > 0 && rng() % 10 == 0 ? values[idx - 1] : static_cast<uint32_t>(rng() % 1024);
   }
   HybridDecode(state, 10, values);
 }

@@ -5,15 +5,14 @@
 // See pipeline/batch.h. Exit codes: 0 all pairs done or up to date, 1 bad config or usage,
 // 2 a pair failed or was not ready, or the schemas differ, 3 only resource failures,
 // 130 interrupted (every pair resumable).
+#include <fmt/core.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
-#include <optional>
-
-#include <fmt/core.h>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "base/units.h"
 #include "cli/commands.h"
@@ -48,20 +47,23 @@ std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_hand
 
 std::string Percent(const pipeline::RunningPair& p) {
   if (p.chunks_total <= 0) return "";
-  return fmt::format(" {:.0f}%", 100.0 * static_cast<double>(p.chunks_done) / static_cast<double>(p.chunks_total));
+  return fmt::format(
+      " {:.0f}%", 100.0 * static_cast<double>(p.chunks_done) / static_cast<double>(p.chunks_total));
 }
 
 std::string FinishedLine(const pipeline::PairResult& r) {
   using pipeline::PairStatus;
   std::string line = r.pair + ": " + pipeline::PairStatusName(r.status);
-  if (r.status == PairStatus::kDone || r.status == PairStatus::kSkipped || r.status == PairStatus::kCheckFailed) {
-    line += fmt::format("{}, {} rows x {} columns, {} in {} (peak RSS {})", r.resumed ? " (resumed)" : "",
-                        r.rows, r.columns, FormatBytes(r.output_bytes), FormatSeconds(r.seconds),
-                        FormatBytes(r.peak_rss));
+  if (r.status == PairStatus::kDone || r.status == PairStatus::kSkipped ||
+      r.status == PairStatus::kCheckFailed) {
+    line += fmt::format(
+        "{}, {} rows x {} columns, {} in {} (peak RSS {})", r.resumed ? " (resumed)" : "", r.rows,
+        r.columns, FormatBytes(r.output_bytes), FormatSeconds(r.seconds), FormatBytes(r.peak_rss));
     if (r.check.state != pipeline::CheckState::kNotRun) {
       line += std::string(", check ") + pipeline::CheckStateName(r.check.state);
     }
   }
+  if (r.status == PairStatus::kInterrupted) line += " (the next run resumes it)";
   if (!r.error.empty()) line += ": " + r.error;
   return line;
 }
@@ -78,7 +80,8 @@ class RunDisplay : public pipeline::BatchObserver {
       Emit({{"event", "pair_started"}, {"pair", pair}});
     } else if (!tty_) {
       const int finished = p.done + p.skipped + p.failed;
-      std::fprintf(stderr, "featmerge run: %s: started (%d of %d finished)\n", pair.c_str(), finished, p.total);
+      std::fprintf(stderr, "featmerge run: %s: started (%d of %d finished)\n", pair.c_str(),
+                   finished, p.total);
     } else {
       Draw(p);
     }
@@ -98,8 +101,14 @@ class RunDisplay : public pipeline::BatchObserver {
     if (json_) {
       if (p.elapsed - last_line_ < 2) return;
       last_line_ = p.elapsed;
-      Emit({{"event", "run_progress"}, {"total", p.total}, {"done", p.done}, {"skipped", p.skipped},
-            {"failed", p.failed}, {"running", p.running.size()}, {"elapsed", p.elapsed}, {"eta", p.eta}});
+      Emit({{"event", "run_progress"},
+            {"total", p.total},
+            {"done", p.done},
+            {"skipped", p.skipped},
+            {"failed", p.failed},
+            {"running", p.running.size()},
+            {"elapsed", p.elapsed},
+            {"eta", p.eta}});
     } else if (tty_) {
       Draw(p);
     } else if (p.elapsed - last_line_ >= 30) {
@@ -138,11 +147,14 @@ class RunDisplay : public pipeline::BatchObserver {
 
  private:
   static std::string Summary(const pipeline::BatchProgress& p) {
-    std::string s = fmt::format("{}/{} pairs: {} done, {} skipped, {} failed", p.done + p.skipped + p.failed,
-                                p.total, p.done, p.skipped, p.failed);
+    std::string s =
+        fmt::format("{}/{} pairs: {} done, {} skipped, {} failed", p.done + p.skipped + p.failed,
+                    p.total, p.done, p.skipped, p.failed);
     s += fmt::format(" | {} running | {} elapsed", p.running.size(), FormatSeconds(p.elapsed));
-    if (p.stopping) s += " | stopping (pairs stay resumable)";
-    else if (p.eta >= 0) s += " | eta " + FormatSeconds(p.eta);
+    if (p.stopping)
+      s += " | stopping (pairs stay resumable)";
+    else if (p.eta >= 0)
+      s += " | eta " + FormatSeconds(p.eta);
     return s;
   }
 
@@ -153,7 +165,8 @@ class RunDisplay : public pipeline::BatchObserver {
                  (r.rss > 0 ? " rss " + FormatBytes(r.rss) : "") + " " + FormatSeconds(r.elapsed);
     }
     struct winsize ws = {};
-    const size_t width = ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 10 ? ws.ws_col - 1 : 119;
+    const size_t width =
+        ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 10 ? ws.ws_col - 1 : 119;
     std::string line1 = "run " + Summary(p);
     // Wider lines would wrap, and the redraw (which goes up one line) would leave debris.
     if (line1.size() > width) line1.resize(width);
@@ -179,12 +192,14 @@ class RunDisplay : public pipeline::BatchObserver {
 int WriteExampleConfig(const std::string& path) {
   io::FileSystem* fs = io::DefaultFileSystem();
   if (fs->Exists(path)) {
-    return ReportError(Status::InvalidArgument("'" + path + "' exists; --init does not overwrite it"));
+    return ReportError(
+        Status::InvalidArgument("'" + path + "' exists; --init does not overwrite it"));
   }
   const std::string text = pipeline::ExampleConfig();
   Status s = io::WriteFileAtomic(fs, path, AsBytes(text));
   if (!s.ok()) return ReportError(s);
-  std::printf("wrote %s: set [paths] and [pairs], then run: featmerge run %s\n", path.c_str(), path.c_str());
+  std::printf("wrote %s: set [paths] and [pairs], then run: featmerge run %s\n", path.c_str(),
+              path.c_str());
   return kExitOk;
 }
 
@@ -194,7 +209,8 @@ Result<pipeline::RunConfig> ConfigFor(const RunArgs& args) {
   FM_RETURN_IF_ERROR(ApplyMergeArgs(args.merge, &config.merge));
   if (args.merge.memory_budget) config.memory_budget_set = true;
   if (args.jobs) {
-    if (*args.jobs < 1 || *args.jobs > 256) return Status::InvalidArgument("--jobs must be 1 to 256");
+    if (*args.jobs < 1 || *args.jobs > 256)
+      return Status::InvalidArgument("--jobs must be 1 to 256");
     config.jobs = *args.jobs;
   }
   if (args.fail_fast) config.fail_fast = true;
@@ -203,12 +219,14 @@ Result<pipeline::RunConfig> ConfigFor(const RunArgs& args) {
   if (!args.only.empty()) {
     for (const std::string& pair : args.only) {
       if (std::find(config.pairs.begin(), config.pairs.end(), pair) == config.pairs.end()) {
-        return Status::InvalidArgument("--only: '" + pair + "' is not in the [pairs] list of " + args.config);
+        return Status::InvalidArgument("--only: '" + pair + "' is not in the [pairs] list of " +
+                                       args.config);
       }
     }
     std::vector<std::string> selected;
     for (const std::string& pair : config.pairs) {
-      if (std::find(args.only.begin(), args.only.end(), pair) != args.only.end()) selected.push_back(pair);
+      if (std::find(args.only.begin(), args.only.end(), pair) != args.only.end())
+        selected.push_back(pair);
     }
     config.pairs = std::move(selected);
   }
@@ -218,7 +236,8 @@ Result<pipeline::RunConfig> ConfigFor(const RunArgs& args) {
 int RunRunCommand(const RunArgs& args) {
   if (!args.init.empty()) return WriteExampleConfig(args.init);
   if (args.config.empty()) {
-    return ReportError(Status::InvalidArgument("run: give the config file (or --init FILE to write one)"));
+    return ReportError(
+        Status::InvalidArgument("run: give the config file (or --init FILE to write one)"));
   }
   auto config = ConfigFor(args);
   if (!config.ok()) return ReportError(config.status());
@@ -251,7 +270,8 @@ void AddRunCommand(CLI::App* app, Runner* runner) {
   CLI::App* cmd = app->add_subcommand(
       "run", "Merge every pair of a TOML config, within one memory budget for the whole run");
   cmd->add_option("config", args->config, "The run's TOML config (see --init)");
-  cmd->add_option("--only", args->only, "Only these pairs of the config (comma-separated)")->delimiter(',');
+  cmd->add_option("--only", args->only, "Only these pairs of the config (comma-separated)")
+      ->delimiter(',');
   cmd->add_option("--jobs", args->jobs, "Pairs merged at once, each with budget/N (default 1)");
   AddMergeOptions(cmd, &args->merge);
   cmd->get_option("--memory-budget")

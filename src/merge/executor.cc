@@ -25,9 +25,10 @@ struct Worker {
 };
 
 // Appends rows [begin, end) of column `column` of table `t` (file row numbers) to *dest.
-Status ReadSourceRows(const SourceTable& t, int column, int64_t begin, int64_t end,
-                      ColumnData* dest, ExecutorStats* stats) {
-  const parquet::ParquetFileReader& r = *t.reader;
+Status ReadSourceRows(const MergePlan& plan, const SourceTable& t, int column, int64_t begin,
+                      int64_t end, ColumnData* dest, ExecutorStats* stats) {
+  FM_ASSIGN_OR_RETURN(auto reader, plan.readers->Get(t));
+  const parquet::ParquetFileReader& r = *reader;
   for (int rg = 0; rg < r.num_row_groups() && begin < end; rg++) {
     const int64_t first = r.row_group_first_row(rg);
     const int64_t last = first + r.row_group(rg).num_rows;
@@ -54,7 +55,7 @@ Status EncodeTask(const ExecutorContext& ctx, int64_t task, Worker* w, EncodedCh
   out_data.Reset(oc.descr.type, oc.descr.type_length);
   if (oc.table == 0) {
     // Spine columns: the spine's order is the output's order.
-    FM_RETURN_IF_ERROR(ReadSourceRows(t, oc.source_column, a, b, &out_data, ctx.stats));
+    FM_RETURN_IF_ERROR(ReadSourceRows(plan, t, oc.source_column, a, b, &out_data, ctx.stats));
   } else {
     FM_RETURN_IF_ERROR(t.alignment.RunsFor(a, b, ctx.spill, &w->runs));
     const std::vector<MatchRun>& runs = w->runs;
@@ -62,7 +63,7 @@ Status EncodeTask(const ExecutorContext& ctx, int64_t task, Worker* w, EncodedCh
       out_data.AppendNulls(b - a);
     } else if (runs.size() == 1 && runs[0].spine_begin == 0 && runs[0].length == b - a) {
       // Every row matches one contiguous source range: decode straight into the output.
-      FM_RETURN_IF_ERROR(ReadSourceRows(t, oc.source_column, runs[0].src_begin,
+      FM_RETURN_IF_ERROR(ReadSourceRows(plan, t, oc.source_column, runs[0].src_begin,
                                         runs[0].src_begin + runs[0].length, &out_data, ctx.stats));
     } else {
       int64_t lo = runs[0].src_begin, hi = runs[0].src_begin + runs[0].length;
@@ -72,7 +73,7 @@ Status EncodeTask(const ExecutorContext& ctx, int64_t task, Worker* w, EncodedCh
       }
       ColumnData& src = w->source;
       src.Reset(oc.descr.type, oc.descr.type_length);
-      FM_RETURN_IF_ERROR(ReadSourceRows(t, oc.source_column, lo, hi, &src, ctx.stats));
+      FM_RETURN_IF_ERROR(ReadSourceRows(plan, t, oc.source_column, lo, hi, &src, ctx.stats));
       out_data.Reserve(b - a);
       int64_t cursor = 0;
       for (const MatchRun& run : runs) {
@@ -86,7 +87,7 @@ Status EncodeTask(const ExecutorContext& ctx, int64_t task, Worker* w, EncodedCh
   }
   if (out_data.num_rows() != b - a) {
     return Status::Corruption("'" + t.path + "': column '" +
-                              t.reader->schema().column(oc.source_column).name + "' yielded " +
+                              t.schema.column(oc.source_column).name + "' yielded " +
                               std::to_string(out_data.num_rows()) + " rows for " +
                               std::to_string(b - a) + " output rows");
   }

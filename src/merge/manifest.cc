@@ -29,7 +29,7 @@ std::string ManifestJson(const MergePlan& plan, const MergeSummary& s) {
                       {"bytes", t.info.size},
                       {"mtime_ns", t.info.mtime_ns},
                       {"footer_hash", t.footer_hash},
-                      {"rows", t.reader->num_rows()},
+                      {"rows", t.num_rows},
                       {"columns", t.num_output_columns}});
   }
   j["inputs"] = inputs;

@@ -13,6 +13,8 @@
 namespace featmerge::merge {
 namespace {
 
+Result<std::string> FooterHash(const parquet::ParquetFileReader& reader);
+
 std::string Stem(const std::string& file) {
   const std::string ext = ".parquet";
   if (file.size() > ext.size() && file.compare(file.size() - ext.size(), ext.size(), ext) == 0) {
@@ -81,24 +83,26 @@ Result<std::vector<std::string>> SelectTables(const MergeOptions& o, io::FileSys
   return names;  // the listing is sorted: file-name order
 }
 
-Status OpenSource(io::FileSystem* fs, const std::string& dir, const std::string& file,
-                  const std::string& key, SourceTable* t) {
+// Opens an input, records what the plan needs of it, and returns the reader (the caller
+// drops it once done, so footers are never all in memory at once).
+Result<std::unique_ptr<parquet::ParquetFileReader>> OpenSource(io::FileSystem* fs,
+                                                               const std::string& dir,
+                                                               const std::string& file,
+                                                               const std::string& key,
+                                                               SourceTable* t) {
   t->name = Stem(file);
   t->path = io::JoinPath(dir, file);
   FM_ASSIGN_OR_RETURN(t->info, fs->Stat(t->path));
-  FM_ASSIGN_OR_RETURN(t->reader, parquet::ParquetFileReader::Open(fs, t->path));
-  t->key_column = t->reader->schema().FindColumn(key);
+  FM_ASSIGN_OR_RETURN(auto reader, parquet::ParquetFileReader::Open(fs, t->path));
+  t->schema = reader->schema();
+  t->num_rows = reader->num_rows();
+  t->key_column = reader->schema().FindColumn(key);
   if (t->key_column < 0) {
     return Status::InvalidArgument("'" + t->path + "' has no key column '" + key + "'");
   }
-  FM_ASSIGN_OR_RETURN(t->key_type, KeyTypeOf(t->reader->schema().column(t->key_column), t->path));
-  // Fingerprint of the footer: detects a file rewritten with the same size and mtime.
-  ByteBuffer footer;
-  const uint64_t size = t->reader->file_size();
-  const uint64_t len = t->reader->footer_size();
-  FM_RETURN_IF_ERROR(t->reader->file().ReadAt(size - 8 - len, len, &footer));
-  t->footer_hash = Fnv64().Add(footer).hex();
-  return Status::OK();
+  FM_ASSIGN_OR_RETURN(t->key_type, KeyTypeOf(reader->schema().column(t->key_column), t->path));
+  FM_ASSIGN_OR_RETURN(t->footer_hash, FooterHash(*reader));
+  return reader;
 }
 
 std::string WithCommas(int64_t v) {
@@ -107,7 +111,57 @@ std::string WithCommas(int64_t v) {
   return s;
 }
 
+Result<std::string> FooterHash(const parquet::ParquetFileReader& reader) {
+  // Fingerprint of the footer: detects a file rewritten with the same size and mtime.
+  ByteBuffer footer;
+  const uint64_t size = reader.file_size();
+  const uint64_t len = reader.footer_size();
+  FM_RETURN_IF_ERROR(reader.file().ReadAt(size - 8 - len, len, &footer));
+  return Fnv64().Add(footer).hex();
+}
+
 }  // namespace
+
+Result<std::unique_ptr<parquet::ParquetFileReader>> ReopenSource(io::FileSystem* fs,
+                                                                 const SourceTable& t) {
+  auto reader = parquet::ParquetFileReader::Open(fs, t.path);
+  if (!reader.ok()) {
+    return Status::Corruption("input '" + t.path + "' changed or vanished while the merge ran (" +
+                              reader.status().message() + "); nothing was written to the output, " +
+                              "run again once the inputs are stable");
+  }
+  FM_ASSIGN_OR_RETURN(std::string hash, FooterHash(**reader));
+  if ((*reader)->file_size() != t.info.size || hash != t.footer_hash) {
+    return Status::Corruption("input '" + t.path + "' changed while the merge ran (size " +
+                              std::to_string(t.info.size) + " -> " +
+                              std::to_string((*reader)->file_size()) +
+                              (hash != t.footer_hash ? ", footer differs" : "") +
+                              "); run again once the inputs are stable");
+  }
+  return reader;
+}
+
+Result<std::shared_ptr<const parquet::ParquetFileReader>> ReaderCache::Get(const SourceTable& t) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto it = lru_.begin(); it != lru_.end(); ++it) {
+      if (it->first == &t) {
+        lru_.splice(lru_.begin(), lru_, it);
+        return lru_.front().second;
+      }
+    }
+  }
+  // Open outside the lock: other workers keep reading meanwhile.
+  FM_ASSIGN_OR_RETURN(auto opened, ReopenSource(fs_, t));
+  std::shared_ptr<const parquet::ParquetFileReader> reader(std::move(opened));
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto it = lru_.begin(); it != lru_.end(); ++it) {
+    if (it->first == &t) return it->second;  // another worker opened it first
+  }
+  lru_.emplace_front(&t, reader);
+  while (lru_.size() > capacity_) lru_.pop_back();
+  return reader;
+}
 
 bool GlobMatch(const std::string& pattern, const std::string& name) {
   return fnmatch(pattern.c_str(), name.c_str(), 0) == 0;
@@ -148,13 +202,28 @@ Result<std::unique_ptr<MergePlan>> BuildPlan(const MergeOptions& o, io::FileSyst
 
   // Open every input: footer, schema, key column and type.
   plan->tables.resize(table_files.size() + 1);
-  FM_RETURN_IF_ERROR(OpenSource(fs, o.input_dir, o.spine, o.key, &plan->tables[0]));
+  // Sizes for the output estimate, gathered while each footer is open.
+  std::vector<uint64_t> data_bytes(plan->tables.size(), 0), raw_bytes(plan->tables.size(), 0);
+  auto measure = [&](size_t i, const parquet::ParquetFileReader& r) {
+    for (int rg = 0; rg < r.num_row_groups(); rg++) {
+      for (int c = 0; c < r.num_columns(); c++) {
+        if (i != 0 && c == plan->tables[i].key_column) continue;
+        data_bytes[i] += static_cast<uint64_t>(r.column_meta(rg, c).total_compressed_size);
+        raw_bytes[i] += static_cast<uint64_t>(r.column_meta(rg, c).total_uncompressed_size);
+      }
+    }
+  };
+  {
+    FM_ASSIGN_OR_RETURN(auto reader, OpenSource(fs, o.input_dir, o.spine, o.key, &plan->tables[0]));
+    measure(0, *reader);
+  }
   SourceTable& spine = plan->tables[0];
-  plan->rows = spine.reader->num_rows();
+  plan->rows = spine.num_rows;
   std::vector<std::string> incompatible;
   for (size_t i = 0; i < table_files.size(); i++) {
     SourceTable& t = plan->tables[i + 1];
-    FM_RETURN_IF_ERROR(OpenSource(fs, o.input_dir, table_files[i], o.key, &t));
+    FM_ASSIGN_OR_RETURN(auto reader, OpenSource(fs, o.input_dir, table_files[i], o.key, &t));
+    measure(i + 1, *reader);
     t.join.duplicates = o.on_duplicate_key;
     if (!KeyTypesCompatible(spine.key_type, t.key_type)) {
       incompatible.push_back("'" + t.path + "' (" + t.key_type.description + ")");
@@ -179,7 +248,7 @@ Result<std::unique_ptr<MergePlan>> BuildPlan(const MergeOptions& o, io::FileSyst
   auto add_column = [&](int table, int source) {
     const SourceTable& t = plan->tables[static_cast<size_t>(table)];
     OutputColumn col;
-    col.descr = t.reader->schema().column(source);
+    col.descr = t.schema.column(source);
     col.table = table;
     col.source_column = source;
     if (table != 0) col.descr.nullable = true;  // a left join gives NULL for missing keys
@@ -188,7 +257,7 @@ Result<std::unique_ptr<MergePlan>> BuildPlan(const MergeOptions& o, io::FileSyst
     plan->columns.push_back(std::move(col));
   };
   add_column(0, spine.key_column);
-  for (int c = 0; c < spine.reader->num_columns(); c++) {
+  for (int c = 0; c < spine.schema.num_columns(); c++) {
     if (c != spine.key_column) add_column(0, c);
   }
   spine.first_output_column = 0;
@@ -196,7 +265,7 @@ Result<std::unique_ptr<MergePlan>> BuildPlan(const MergeOptions& o, io::FileSyst
   for (size_t i = 1; i < plan->tables.size(); i++) {
     SourceTable& t = plan->tables[i];
     t.first_output_column = static_cast<int>(plan->columns.size());
-    for (int c = 0; c < t.reader->num_columns(); c++) {
+    for (int c = 0; c < t.schema.num_columns(); c++) {
       if (c != t.key_column) add_column(static_cast<int>(i), c);
     }
     t.num_output_columns = static_cast<int>(plan->columns.size()) - t.first_output_column;
@@ -246,22 +315,15 @@ Result<std::unique_ptr<MergePlan>> BuildPlan(const MergeOptions& o, io::FileSyst
   // Sizes and resources. Output estimate: each table's data scaled to the spine's rows.
   uint64_t estimate = 0;
   uint64_t widest_row = 0;
-  for (const SourceTable& t : plan->tables) {
-    const int64_t trows = std::max<int64_t>(1, t.reader->num_rows());
-    uint64_t data = 0, raw = 0;
-    for (int rg = 0; rg < t.reader->num_row_groups(); rg++) {
-      for (int c = 0; c < t.reader->num_columns(); c++) {
-        if (&t != &plan->tables[0] && c == t.key_column) continue;
-        data += static_cast<uint64_t>(t.reader->column_meta(rg, c).total_compressed_size);
-        raw += static_cast<uint64_t>(t.reader->column_meta(rg, c).total_uncompressed_size);
-      }
-    }
+  for (size_t i = 0; i < plan->tables.size(); i++) {
+    const SourceTable& t = plan->tables[i];
+    const int64_t trows = std::max<int64_t>(1, t.num_rows);
     double scale = static_cast<double>(plan->rows) / static_cast<double>(trows);
-    estimate += static_cast<uint64_t>(static_cast<double>(data) * std::min(1.0, scale));
-    for (int c = 0; c < t.reader->num_columns(); c++) {
-      int w = t.reader->schema().column(c).width();
+    estimate += static_cast<uint64_t>(static_cast<double>(data_bytes[i]) * std::min(1.0, scale));
+    for (int c = 0; c < t.schema.num_columns(); c++) {
+      int w = t.schema.column(c).width();
       widest_row = std::max<uint64_t>(widest_row, w > 0 ? static_cast<uint64_t>(w)
-                                                        : raw / static_cast<uint64_t>(trows) + 8);
+                                                        : raw_bytes[i] / static_cast<uint64_t>(trows) + 8);
     }
   }
   plan->estimated_output_bytes = estimate + 64 * plan->columns.size() + (1 << 20);
@@ -322,13 +384,16 @@ Result<std::unique_ptr<MergePlan>> BuildPlan(const MergeOptions& o, io::FileSyst
       .AddInt(o.compression_level).AddInt(static_cast<int>(o.on_duplicate_key))
       .AddInt(o.write_crc).AddInt(o.page_index).AddInt(o.statistics);
   plan->fingerprint = fp.hex();
+  // Enough open readers for every worker's current table and the next one.
+  plan->readers = std::make_unique<ReaderCache>(fs, static_cast<size_t>(plan->threads) * 2 + 2);
   return plan;
 }
 
 Status AlignTables(MergePlan* plan, SpillFile* spill) {
   SourceTable& spine = plan->tables[0];
+  FM_ASSIGN_OR_RETURN(auto spine_reader, plan->readers->Get(spine));
   FM_ASSIGN_OR_RETURN(KeyColumn spine_keys,
-                      ReadKeyColumn(*spine.reader, spine.key_column, spine.key_type,
+                      ReadKeyColumn(*spine_reader, spine.key_column, spine.key_type,
                                     &plan->string_keys, true));
   FM_ASSIGN_OR_RETURN(SpineIndex index, BuildSpineIndex(spine_keys, spine.key_type,
                                                         &plan->string_keys, spine.path));
@@ -337,7 +402,8 @@ Status AlignTables(MergePlan* plan, SpillFile* spill) {
   for (size_t i = 1; i < plan->tables.size(); i++) {
     SourceTable& t = plan->tables[i];
     // Each table's keys are normalized with its own unit (ns, us, ms compare as instants).
-    FM_ASSIGN_OR_RETURN(KeyColumn keys, ReadKeyColumn(*t.reader, t.key_column, t.key_type,
+    FM_ASSIGN_OR_RETURN(auto reader, plan->readers->Get(t));
+    FM_ASSIGN_OR_RETURN(KeyColumn keys, ReadKeyColumn(*reader, t.key_column, t.key_type,
                                                       &plan->string_keys, false));
     DuplicateReport dups;
     FM_ASSIGN_OR_RETURN(t.alignment, AlignTable(spine_keys, index, keys, t.join, spill, &dups));

@@ -4,7 +4,9 @@
 // by one thread, then read by many.
 #pragma once
 
+#include <list>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -18,10 +20,13 @@
 
 namespace featmerge::merge {
 
+// One input file. Its footer is not kept: 667 tables' footers with many row groups would cost
+// hundreds of MB. Readers are opened on demand through the plan's ReaderCache.
 struct SourceTable {
   std::string name;  // file name without ".parquet"
   std::string path;
-  std::unique_ptr<parquet::ParquetFileReader> reader;
+  parquet::Schema schema;
+  int64_t num_rows = 0;
   int key_column = -1;
   KeyType key_type;
   io::FileInfo info;
@@ -37,6 +42,26 @@ struct OutputColumn {
   int table = 0;                    // index into MergePlan::tables (0 = spine)
   int source_column = 0;
 };
+
+// A few open readers, least recently used evicted. Opening checks that the file is still the
+// one planned (size and footer hash), so an input changed during a run is an error, never
+// wrong output. Thread-safety: Get() is thread-safe. Readers are shared_ptr because a worker
+// may still read from one the cache has just evicted.
+class ReaderCache {
+ public:
+  ReaderCache(io::FileSystem* fs, size_t capacity) : fs_(fs), capacity_(capacity) {}
+  Result<std::shared_ptr<const parquet::ParquetFileReader>> Get(const SourceTable& table);
+
+ private:
+  io::FileSystem* fs_;
+  size_t capacity_;
+  std::mutex mu_;
+  std::list<std::pair<const SourceTable*, std::shared_ptr<const parquet::ParquetFileReader>>> lru_;
+};
+
+// Opens `table` and checks it is unchanged since planning.
+Result<std::unique_ptr<parquet::ParquetFileReader>> ReopenSource(io::FileSystem* fs,
+                                                                 const SourceTable& table);
 
 struct PreflightCheck {
   std::string name;    // "spine present", "free disk", ...
@@ -57,6 +82,7 @@ struct MergePlan {
   std::vector<PreflightCheck> checks;
   std::string fingerprint;  // inputs + output-affecting options; a journal must match it
   StringKeyDictionary string_keys;
+  std::unique_ptr<ReaderCache> readers;
 
   int num_row_groups() const {
     return rows == 0 ? 1 : static_cast<int>((rows + row_group_rows - 1) / row_group_rows);

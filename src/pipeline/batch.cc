@@ -7,17 +7,16 @@
 #include <chrono>
 #include <cstring>
 #include <ctime>
-#include <thread>
-
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "base/units.h"
 #include "io/file.h"
 #include "io/probes.h"
 #include "merge/merge.h"
 #include "pipeline/child_process.h"
-#include "pipeline/run_commands.h"
 #include "pipeline/report.h"
+#include "pipeline/run_commands.h"
 
 namespace featmerge::pipeline {
 namespace {
@@ -27,9 +26,9 @@ using nlohmann::json;
 
 constexpr uint64_t kDefaultBudgetPerMerge = 1ull << 30;  // merge's own default
 constexpr uint64_t kMinBudgetPerMerge = 48ull << 20;     // merge refuses less
-constexpr int kPollMillis = 200;       // display refresh and signal latency
+constexpr int kPollMillis = 200;                         // display refresh and signal latency
 constexpr double kTickSeconds = 0.5;
-constexpr size_t kProblemsKept = 5;    // check problems kept per pair in the report
+constexpr size_t kProblemsKept = 5;  // check problems kept per pair in the report
 
 int64_t JsonInt(const json& j, const char* key) {
   return j.is_object() && j.contains(key) && j[key].is_number() ? j[key].get<int64_t>() : 0;
@@ -56,10 +55,14 @@ bool Written(PairStatus s) {
 
 int CheckRank(CheckState s) {
   switch (s) {
-    case CheckState::kValid: return 1;
-    case CheckState::kInvalid: return 2;
-    case CheckState::kError: return 3;
-    default: return 0;
+    case CheckState::kValid:
+      return 1;
+    case CheckState::kInvalid:
+      return 2;
+    case CheckState::kError:
+      return 3;
+    default:
+      return 0;
   }
 }
 
@@ -92,7 +95,8 @@ class Batch {
         report_.interrupted = true;
         Stop();
       }
-      while (!stopping_ && slots_.size() < static_cast<size_t>(cfg_.jobs) && next < report_.pairs.size()) {
+      while (!stopping_ && slots_.size() < static_cast<size_t>(cfg_.jobs) &&
+             next < report_.pairs.size()) {
         StartPair(next++);
       }
       if (slots_.empty()) break;
@@ -140,13 +144,15 @@ class Batch {
     report_.started_at = NowUtc();
     report_.jobs = cfg_.jobs;
     report_.memory_budget_per_merge = MergeBudgetShare(cfg_);
-    report_.memory_budget = cfg_.memory_budget_set ? cfg_.merge.memory_budget
-                                                   : report_.memory_budget_per_merge * static_cast<uint64_t>(cfg_.jobs);
+    report_.memory_budget =
+        cfg_.memory_budget_set ? cfg_.merge.memory_budget
+                               : report_.memory_budget_per_merge * static_cast<uint64_t>(cfg_.jobs);
     report_.threads_per_merge = MergeThreads(cfg_);
     if (report_.memory_budget_per_merge < kMinBudgetPerMerge) {
       return Status::InvalidArgument(
-          "memory budget " + FormatBytes(report_.memory_budget) + " over " + std::to_string(cfg_.jobs) +
-          " jobs gives " + FormatBytes(report_.memory_budget_per_merge) +
+          "memory budget " + FormatBytes(report_.memory_budget) + " over " +
+          std::to_string(cfg_.jobs) + " jobs gives " +
+          FormatBytes(report_.memory_budget_per_merge) +
           " per merge, below the 48 MiB a merge needs: raise memory_budget or lower jobs");
     }
     if (cfg_.pairs.empty()) return Status::InvalidArgument("no pairs to run");
@@ -193,7 +199,8 @@ class Batch {
     (*child)->ReadLines(&lines);
     for (const std::string& line : lines) {
       const size_t start = line.find_first_not_of(' ');
-      if (start != std::string::npos && start > 0 && line.compare(start, 6, "check ") == 0) return true;
+      if (start != std::string::npos && start > 0 && line.compare(start, 6, "check ") == 0)
+        return true;
     }
     return false;
   }
@@ -262,9 +269,7 @@ class Batch {
   }
 
   // The child of `slot` has exited. Returns true when the pair is finished.
-  bool OnChildExit(Slot* slot) {
-    return slot->checking ? FinishCheck(slot) : FinishMerge(slot);
-  }
+  bool OnChildExit(Slot* slot) { return slot->checking ? FinishCheck(slot) : FinishMerge(slot); }
 
   bool FinishMerge(Slot* slot) {
     PairResult& r = report_.pairs[slot->pair_idx];
@@ -274,7 +279,8 @@ class Batch {
     const json& sm = slot->summary;
     // wait4's figure, or merge's own (VmHWM and its sampler) when that is higher.
     r.peak_rss = std::max(c.peak_rss(), static_cast<uint64_t>(JsonInt(sm, "peak_rss_bytes")));
-    const bool stopped_by_us = slot->signalled && (c.term_signal() == SIGTERM || c.term_signal() == SIGINT);
+    const bool stopped_by_us =
+        slot->signalled && (c.term_signal() == SIGTERM || c.term_signal() == SIGINT);
     if (c.exit_code() == 0 && sm.is_object()) {
       r.rows = JsonInt(sm, "rows");
       r.columns = JsonInt(sm, "columns");
@@ -288,8 +294,7 @@ class Batch {
       }
       r.status = JsonBool(sm, "up_to_date") ? PairStatus::kSkipped : PairStatus::kDone;
     } else if (c.exit_code() == 130 || stopped_by_us) {
-      r.status = PairStatus::kInterrupted;
-      r.error = "interrupted; the next run resumes it";
+      r.status = PairStatus::kInterrupted;  // its journal is kept: the next run resumes it
     } else {
       const std::string line = ErrorLineFromLog(r.log, slot->log_offset);
       if (c.term_signal() != 0) {
@@ -324,7 +329,8 @@ class Batch {
     slot->checking = true;
     slot->check_part = part;
     slot->check_stdout.clear();
-    slot->view.phase = r.outputs.size() > 1 ? "checking part " + std::to_string(part + 1) : "checking";
+    slot->view.phase =
+        r.outputs.size() > 1 ? "checking part " + std::to_string(part + 1) : "checking";
     slot->view.chunks_done = slot->view.chunks_total = 0;
     Status s = SpawnChild(slot, {o_.exe, "check", r.outputs[part], "--json"}, "check");
     if (s.ok()) return true;
@@ -350,14 +356,16 @@ class Batch {
         if (j.contains("problems") && j["problems"].is_array()) {
           for (const json& p : j["problems"]) {
             if (!p.is_string() || r.check.problems.size() >= kProblemsKept) continue;
-            r.check.problems.push_back((r.outputs.size() > 1 ? part_file + ": " : "") + p.get<std::string>());
+            r.check.problems.push_back((r.outputs.size() > 1 ? part_file + ": " : "") +
+                                       p.get<std::string>());
           }
         }
       } else {
         state = CheckState::kError;
         const std::string line = ErrorLineFromLog(r.log, slot->log_offset);
-        r.check.error = (r.outputs.size() > 1 ? part_file + ": " : "") +
-                        (line.empty() ? "check exited with code " + std::to_string(c.exit_code()) : line);
+        r.check.error =
+            (r.outputs.size() > 1 ? part_file + ": " : "") +
+            (line.empty() ? "check exited with code " + std::to_string(c.exit_code()) : line);
       }
     }
     if (CheckRank(state) > CheckRank(r.check.state)) r.check.state = state;
@@ -417,7 +425,8 @@ class Batch {
       if (IsFailure(r.status)) p.failed++;
     }
     const double now = Elapsed();
-    const int finished = static_cast<int>(std::count(pair_finished_.begin(), pair_finished_.end(), true));
+    const int finished =
+        static_cast<int>(std::count(pair_finished_.begin(), pair_finished_.end(), true));
     for (const auto& slot : slots_) {
       if (slot->finished) continue;
       RunningPair view = slot->view;
@@ -438,7 +447,9 @@ class Batch {
       double sum = 0;
       int n = 0;
       for (const RunningPair& v : p.running) {
-        const double frac = v.chunks_total > 0 ? static_cast<double>(v.chunks_done) / static_cast<double>(v.chunks_total) : 0;
+        const double frac = v.chunks_total > 0 ? static_cast<double>(v.chunks_done) /
+                                                     static_cast<double>(v.chunks_total)
+                                               : 0;
         if (frac >= 0.05) {
           sum += v.elapsed / frac;
           n++;
@@ -449,12 +460,15 @@ class Batch {
     if (per_pair < 0 || stopping_) return p;
     double left = 0;
     for (const RunningPair& v : p.running) {
-      const double frac = v.chunks_total > 0 ? static_cast<double>(v.chunks_done) / static_cast<double>(v.chunks_total) : 0;
+      const double frac = v.chunks_total > 0 ? static_cast<double>(v.chunks_done) /
+                                                   static_cast<double>(v.chunks_total)
+                                             : 0;
       left += frac >= 0.05 ? v.elapsed * (1 - frac) / frac : std::max(0.0, per_pair - v.elapsed);
     }
     const int pending = p.total - finished - static_cast<int>(p.running.size());
     left += std::max(0, pending) * per_pair;
-    const int parallel = std::max(1, std::min(cfg_.jobs, static_cast<int>(p.running.size()) + std::max(0, pending)));
+    const int parallel =
+        std::max(1, std::min(cfg_.jobs, static_cast<int>(p.running.size()) + std::max(0, pending)));
     p.eta = left / parallel;
     return p;
   }

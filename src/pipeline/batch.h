@@ -34,7 +34,7 @@ enum class PairStatus {
   kInterrupted,  // stopped by SIGINT/SIGTERM; its journal makes the next run resume it
 };
 const char* PairStatusName(PairStatus status);  // "done", "not ready", ...
-bool IsFailure(PairStatus status);  // not ready, failed, check failed
+bool IsFailure(PairStatus status);              // not ready, failed, check failed
 
 enum class CheckState { kNotRun, kValid, kInvalid, kError, kUnavailable };
 const char* CheckStateName(CheckState state);  // "not run", "valid", ...
@@ -55,25 +55,25 @@ struct PairResult {
   std::vector<std::string> outputs;  // every part with split_columns, else {output}
   std::string log;                   // the pair's log file
   PairStatus status = PairStatus::kNotRun;
-  bool resumed = false;              // continued an interrupted run's journal
-  int exit_code = -1;                // of the merge child; -1: not run; 128+N: killed by N
-  std::string error;                 // the child's error line, or what happened to it
+  bool resumed = false;  // continued an interrupted run's journal
+  int exit_code = -1;    // of the merge child; -1: not run; 128+N: killed by N
+  std::string error;     // the child's error line, or what happened to it
   int64_t rows = 0;
   int64_t columns = 0;
   uint64_t output_bytes = 0;
-  double seconds = 0;                // wall time of the merge child
-  uint64_t peak_rss = 0;             // the merge child's peak RSS (wait4 ru_maxrss)
-  uint64_t memory_budget = 0;        // the child's share of the run's budget
+  double seconds = 0;          // wall time of the merge child
+  uint64_t peak_rss = 0;       // the merge child's peak RSS (wait4 ru_maxrss)
+  uint64_t memory_budget = 0;  // the child's share of the run's budget
   int threads = 0;
   CheckResult check;
-  SchemaDiff schema;                 // differences from the reference schema
+  SchemaDiff schema;  // differences from the reference schema
 };
 
 struct BatchOptions {
-  RunConfig config;            // pairs: the ones to run, in order
+  RunConfig config;                    // pairs: the ones to run, in order
   std::string exe = "/proc/self/exe";  // the featmerge binary the children run
-  bool force = false;          // pass --force to merge: rebuild up-to-date outputs
-  bool restart = false;        // pass --restart to merge: discard interrupted runs
+  bool force = false;                  // pass --force to merge: rebuild up-to-date outputs
+  bool restart = false;                // pass --restart to merge: discard interrupted runs
   const std::atomic<bool>* interrupt = nullptr;  // SIGINT/SIGTERM flag (may be null)
 };
 
@@ -93,7 +93,7 @@ struct BatchProgress {
   int failed = 0;  // failed and not ready
   std::vector<RunningPair> running;
   double elapsed = 0;
-  double eta = -1;  // seconds until the run ends; -1 while unknown
+  double eta = -1;        // seconds until the run ends; -1 while unknown
   bool stopping = false;  // interrupted or --fail-fast: waiting for children to stop
 };
 
@@ -119,14 +119,14 @@ struct RunReport {
   uint64_t memory_budget = 0;            // the run's
   uint64_t memory_budget_per_merge = 0;  // memory_budget / jobs
   int threads_per_merge = 0;
-  int max_concurrent = 0;           // most merges running at once
-  uint64_t peak_rss_sum = 0;        // highest sum of the children's RSS sampled at one time
-  std::string check;                // "on", "off" or "unavailable"
+  int max_concurrent = 0;     // most merges running at once
+  uint64_t peak_rss_sum = 0;  // highest sum of the children's RSS sampled at one time
+  std::string check;          // "on", "off" or "unavailable"
   bool interrupted = false;
   bool stopped_by_fail_fast = false;
-  std::vector<PairResult> pairs;    // in config order
+  std::vector<PairResult> pairs;  // in config order
   SchemaReport schema;
-  int exit_code = 0;                // 0, 2 (a pair failed, schema drift), 3 (resources), 130
+  int exit_code = 0;  // 0, 2 (a pair failed, schema drift), 3 (resources), 130
 };
 
 // Runs every pair of options.config.pairs and the checks; fills and writes run-report.json.

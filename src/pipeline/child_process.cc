@@ -51,7 +51,8 @@ Result<std::unique_ptr<ChildProcess>> ChildProcess::Spawn(const ChildOptions& op
   std::vector<char*> argv;
   for (const std::string& arg : options.argv) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
-  const std::string exec_failed = "featmerge: Internal error: cannot execute " + options.argv[0] + "\n";
+  const std::string exec_failed =
+      "featmerge: Internal error: cannot execute " + options.argv[0] + "\n";
   const pid_t parent = ::getpid();
 
   auto child = std::unique_ptr<ChildProcess>(new ChildProcess());

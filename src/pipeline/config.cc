@@ -23,16 +23,26 @@ constexpr std::string_view kPairToken = "{pair}";
 
 std::string Describe(const toml::node& node) {
   switch (node.type()) {
-    case toml::node_type::string: return "a string (\"" + node.as_string()->get() + "\")";
-    case toml::node_type::integer: return "an integer (" + std::to_string(node.as_integer()->get()) + ")";
-    case toml::node_type::floating_point: return "a floating-point number";
-    case toml::node_type::boolean: return node.as_boolean()->get() ? "a boolean (true)" : "a boolean (false)";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::table: return "a table";
-    case toml::node_type::date: return "a date";
-    case toml::node_type::time: return "a time";
-    case toml::node_type::date_time: return "a date-time";
-    default: return "nothing";
+    case toml::node_type::string:
+      return "a string (\"" + node.as_string()->get() + "\")";
+    case toml::node_type::integer:
+      return "an integer (" + std::to_string(node.as_integer()->get()) + ")";
+    case toml::node_type::floating_point:
+      return "a floating-point number";
+    case toml::node_type::boolean:
+      return node.as_boolean()->get() ? "a boolean (true)" : "a boolean (false)";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+    default:
+      return "nothing";
   }
 }
 
@@ -76,8 +86,8 @@ std::string ResolvePath(const std::string& config_path, const std::string& path)
 bool ValidPairName(const std::string& pair) {
   if (pair.empty() || pair == "." || pair == "..") return false;
   return std::all_of(pair.begin(), pair.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-' || c == '.';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.';
   });
 }
 
@@ -118,7 +128,8 @@ class Reader {
     return Error(node, name + " must be true or false, not " + Describe(node));
   }
   // An array of strings; a single string is taken as a one-element list.
-  Result<std::vector<std::string>> StringList(const toml::node& node, const std::string& name) const {
+  Result<std::vector<std::string>> StringList(const toml::node& node,
+                                              const std::string& name) const {
     if (const auto* value = node.as_string()) return std::vector<std::string>{value->get()};
     const auto* array = node.as_array();
     if (array == nullptr) {
@@ -159,10 +170,11 @@ class Reader {
     for (const Key& k : keys) known.push_back(k.name);
     for (auto&& [key, node] : table) {
       const std::string name(key.str());
-      auto it = std::find_if(keys.begin(), keys.end(), [&](const Key& k) { return k.name == name; });
+      auto it =
+          std::find_if(keys.begin(), keys.end(), [&](const Key& k) { return k.name == name; });
       if (it == keys.end()) {
-        return Error(key.source(), "unknown key '" + name + "' in [" + section + "]" +
-                                       KnownNames(name, known));
+        return Error(key.source(),
+                     "unknown key '" + name + "' in [" + section + "]" + KnownNames(name, known));
       }
       FM_RETURN_IF_ERROR(it->handle(node));
     }
@@ -188,185 +200,231 @@ Result<parquet::Compression> CompressionFromName(const std::string& name) {
 
 bool CompressionLevelValid(parquet::Compression codec, int64_t level) {
   switch (codec) {
-    case parquet::Compression::kZstd: return level >= 1 && level <= 22;
-    case parquet::Compression::kGzip: return level >= 1 && level <= 9;
-    case parquet::Compression::kBrotli: return level >= 0 && level <= 11;
-    default: return level >= -1000 && level <= 1000;
+    case parquet::Compression::kZstd:
+      return level >= 1 && level <= 22;
+    case parquet::Compression::kGzip:
+      return level >= 1 && level <= 9;
+    case parquet::Compression::kBrotli:
+      return level >= 0 && level <= 11;
+    default:
+      return level >= -1000 && level <= 1000;
   }
 }
 
 Status ReadPaths(const Reader& r, const toml::table& t, RunConfig* c) {
-  return r.Section(t, "paths", {
-      {"input", [&](const toml::node& n) -> Status {
-         FM_ASSIGN_OR_RETURN(c->input_pattern, r.NonEmptyString(n, "paths.input"));
-         if (c->input_pattern.find(kPairToken) == std::string::npos) {
-           return r.Error(n, "paths.input must contain {pair} (each pair has its own inputs)");
-         }
-         c->input_pattern = ResolvePath(r.path(), c->input_pattern);
-         return Status::OK();
-       }},
-      {"output", [&](const toml::node& n) -> Status {
-         FM_ASSIGN_OR_RETURN(c->output_pattern, r.NonEmptyString(n, "paths.output"));
-         if (c->output_pattern.find(kPairToken) == std::string::npos) {
-           return r.Error(n, "paths.output must contain {pair} (each pair writes its own file)");
-         }
-         c->output_pattern = ResolvePath(r.path(), c->output_pattern);
-         return Status::OK();
-       }},
-  });
+  return r.Section(
+      t, "paths",
+      {
+          {"input",
+           [&](const toml::node& n) -> Status {
+             FM_ASSIGN_OR_RETURN(c->input_pattern, r.NonEmptyString(n, "paths.input"));
+             if (c->input_pattern.find(kPairToken) == std::string::npos) {
+               return r.Error(n, "paths.input must contain {pair} (each pair has its own inputs)");
+             }
+             c->input_pattern = ResolvePath(r.path(), c->input_pattern);
+             return Status::OK();
+           }},
+          {"output",
+           [&](const toml::node& n) -> Status {
+             FM_ASSIGN_OR_RETURN(c->output_pattern, r.NonEmptyString(n, "paths.output"));
+             if (c->output_pattern.find(kPairToken) == std::string::npos) {
+               return r.Error(n,
+                              "paths.output must contain {pair} (each pair writes its own file)");
+             }
+             c->output_pattern = ResolvePath(r.path(), c->output_pattern);
+             return Status::OK();
+           }},
+      });
 }
 
 Status ReadMerge(const Reader& r, const toml::table& t, RunConfig* c) {
   merge::MergeOptions* o = &c->merge;
   const toml::node* level_node = nullptr;
   bool compression_set = false;
-  FM_RETURN_IF_ERROR(r.Section(t, "merge", {
-      {"key", [&](const toml::node& n) -> Status {
-         FM_ASSIGN_OR_RETURN(o->key, r.NonEmptyString(n, "merge.key"));
-         return Status::OK();
-       }},
-      {"spine", [&](const toml::node& n) -> Status {
-         FM_ASSIGN_OR_RETURN(o->spine, r.NonEmptyString(n, "merge.spine"));
-         return Status::OK();
-       }},
-      {"tables", [&](const toml::node& n) -> Status {
-         FM_ASSIGN_OR_RETURN(o->table_globs, r.StringList(n, "merge.tables"));
-         return Status::OK();
-       }},
-      {"manifest", [&](const toml::node& n) -> Status {
-         FM_ASSIGN_OR_RETURN(std::string path, r.NonEmptyString(n, "merge.manifest"));
-         o->manifest_file = ResolvePath(r.path(), path);
-         return Status::OK();
-       }},
-      {"expect_tables", [&](const toml::node& n) -> Status {
-         FM_ASSIGN_OR_RETURN(o->expect_tables, r.Integer(n, "merge.expect_tables", 0, 10'000'000));
-         return Status::OK();
-       }},
-      {"require_marker", [&](const toml::node& n) -> Status {
-         FM_ASSIGN_OR_RETURN(o->require_marker, r.String(n, "merge.require_marker"));
-         return Status::OK();
-       }},
-      {"memory_budget", [&](const toml::node& n) -> Status {
-         if (const auto* bytes = n.as_integer()) {
-           if (bytes->get() <= 0) return r.Error(n, "merge.memory_budget must be positive");
-           o->memory_budget = static_cast<uint64_t>(bytes->get());
-         } else {
-           FM_ASSIGN_OR_RETURN(std::string text, r.String(n, "merge.memory_budget"));
-           auto size = ParseSize(text);
-           if (!size.ok()) return r.Error(n, "merge.memory_budget: " + size.status().message());
-           if (*size == 0) return r.Error(n, "merge.memory_budget must be positive");
-           o->memory_budget = *size;
-         }
-         c->memory_budget_set = true;
-         return Status::OK();
-       }},
-      {"threads", [&](const toml::node& n) -> Status {
-         FM_ASSIGN_OR_RETURN(int64_t threads, r.Integer(n, "merge.threads", 1, 1024));
-         o->threads = static_cast<int>(threads);
-         return Status::OK();
-       }},
-      {"row_group_rows", [&](const toml::node& n) -> Status {
-         FM_ASSIGN_OR_RETURN(o->row_group_rows, r.Integer(n, "merge.row_group_rows", 1, int64_t{1} << 40));
-         return Status::OK();
-       }},
-      {"compression", [&](const toml::node& n) -> Status {
-         FM_ASSIGN_OR_RETURN(std::string name, r.String(n, "merge.compression"));
-         auto codec = CompressionFromName(name);
-         if (!codec.ok()) {
-           return r.Error(n, "merge.compression must be zstd, snappy, lz4, gzip, brotli or none, not \"" +
-                                 name + "\"");
-         }
-         o->compression = *codec;
-         compression_set = true;
-         return Status::OK();
-       }},
-      {"compression_level", [&](const toml::node& n) -> Status {
-         FM_ASSIGN_OR_RETURN(int64_t level, r.Integer(n, "merge.compression_level", -1000, 1000));
-         o->compression_level = static_cast<int>(level);
-         level_node = &n;
-         return Status::OK();
-       }},
-      {"on_duplicate_key", [&](const toml::node& n) -> Status {
-         FM_ASSIGN_OR_RETURN(std::string v, r.Choice(n, "merge.on_duplicate_key", {"error", "first", "last"}));
-         o->on_duplicate_key = v == "first"  ? merge::DuplicatePolicy::kFirst
-                               : v == "last" ? merge::DuplicatePolicy::kLast
-                                             : merge::DuplicatePolicy::kError;
-         return Status::OK();
-       }},
-      {"on_name_clash", [&](const toml::node& n) -> Status {
-         FM_ASSIGN_OR_RETURN(std::string v, r.Choice(n, "merge.on_name_clash", {"error", "prefix"}));
-         o->on_name_clash = v == "prefix" ? merge::ClashPolicy::kPrefix : merge::ClashPolicy::kError;
-         return Status::OK();
-       }},
-      {"split_columns", [&](const toml::node& n) -> Status {
-         FM_ASSIGN_OR_RETURN(int64_t columns, r.Integer(n, "merge.split_columns", 0, int64_t{1} << 31));
-         if (columns == 1) return r.Error(n, "merge.split_columns must be 0 (off) or at least 2");
-         o->split_columns = columns;
-         return Status::OK();
-       }},
-      {"crc", [&](const toml::node& n) -> Status {
-         FM_ASSIGN_OR_RETURN(o->write_crc, r.Bool(n, "merge.crc"));
-         return Status::OK();
-       }},
-      {"page_index", [&](const toml::node& n) -> Status {
-         FM_ASSIGN_OR_RETURN(o->page_index, r.Bool(n, "merge.page_index"));
-         return Status::OK();
-       }},
-  }));
+  FM_RETURN_IF_ERROR(r.Section(
+      t, "merge",
+      {
+          {"key",
+           [&](const toml::node& n) -> Status {
+             FM_ASSIGN_OR_RETURN(o->key, r.NonEmptyString(n, "merge.key"));
+             return Status::OK();
+           }},
+          {"spine",
+           [&](const toml::node& n) -> Status {
+             FM_ASSIGN_OR_RETURN(o->spine, r.NonEmptyString(n, "merge.spine"));
+             return Status::OK();
+           }},
+          {"tables",
+           [&](const toml::node& n) -> Status {
+             FM_ASSIGN_OR_RETURN(o->table_globs, r.StringList(n, "merge.tables"));
+             return Status::OK();
+           }},
+          {"manifest",
+           [&](const toml::node& n) -> Status {
+             FM_ASSIGN_OR_RETURN(std::string path, r.NonEmptyString(n, "merge.manifest"));
+             o->manifest_file = ResolvePath(r.path(), path);
+             return Status::OK();
+           }},
+          {"expect_tables",
+           [&](const toml::node& n) -> Status {
+             FM_ASSIGN_OR_RETURN(o->expect_tables,
+                                 r.Integer(n, "merge.expect_tables", 0, 10'000'000));
+             return Status::OK();
+           }},
+          {"require_marker",
+           [&](const toml::node& n) -> Status {
+             FM_ASSIGN_OR_RETURN(o->require_marker, r.String(n, "merge.require_marker"));
+             return Status::OK();
+           }},
+          {"memory_budget",
+           [&](const toml::node& n) -> Status {
+             if (const auto* bytes = n.as_integer()) {
+               if (bytes->get() <= 0) return r.Error(n, "merge.memory_budget must be positive");
+               o->memory_budget = static_cast<uint64_t>(bytes->get());
+             } else {
+               FM_ASSIGN_OR_RETURN(std::string text, r.String(n, "merge.memory_budget"));
+               auto size = ParseSize(text);
+               if (!size.ok()) return r.Error(n, "merge.memory_budget: " + size.status().message());
+               if (*size == 0) return r.Error(n, "merge.memory_budget must be positive");
+               o->memory_budget = *size;
+             }
+             c->memory_budget_set = true;
+             return Status::OK();
+           }},
+          {"threads",
+           [&](const toml::node& n) -> Status {
+             FM_ASSIGN_OR_RETURN(int64_t threads, r.Integer(n, "merge.threads", 1, 1024));
+             o->threads = static_cast<int>(threads);
+             return Status::OK();
+           }},
+          {"row_group_rows",
+           [&](const toml::node& n) -> Status {
+             FM_ASSIGN_OR_RETURN(o->row_group_rows,
+                                 r.Integer(n, "merge.row_group_rows", 1, int64_t{1} << 40));
+             return Status::OK();
+           }},
+          {"compression",
+           [&](const toml::node& n) -> Status {
+             FM_ASSIGN_OR_RETURN(std::string name, r.String(n, "merge.compression"));
+             auto codec = CompressionFromName(name);
+             if (!codec.ok()) {
+               return r.Error(
+                   n, "merge.compression must be zstd, snappy, lz4, gzip, brotli or none, not \"" +
+                          name + "\"");
+             }
+             o->compression = *codec;
+             compression_set = true;
+             return Status::OK();
+           }},
+          {"compression_level",
+           [&](const toml::node& n) -> Status {
+             FM_ASSIGN_OR_RETURN(int64_t level,
+                                 r.Integer(n, "merge.compression_level", -1000, 1000));
+             o->compression_level = static_cast<int>(level);
+             level_node = &n;
+             return Status::OK();
+           }},
+          {"on_duplicate_key",
+           [&](const toml::node& n) -> Status {
+             FM_ASSIGN_OR_RETURN(std::string v,
+                                 r.Choice(n, "merge.on_duplicate_key", {"error", "first", "last"}));
+             o->on_duplicate_key = v == "first"  ? merge::DuplicatePolicy::kFirst
+                                   : v == "last" ? merge::DuplicatePolicy::kLast
+                                                 : merge::DuplicatePolicy::kError;
+             return Status::OK();
+           }},
+          {"on_name_clash",
+           [&](const toml::node& n) -> Status {
+             FM_ASSIGN_OR_RETURN(std::string v,
+                                 r.Choice(n, "merge.on_name_clash", {"error", "prefix"}));
+             o->on_name_clash =
+                 v == "prefix" ? merge::ClashPolicy::kPrefix : merge::ClashPolicy::kError;
+             return Status::OK();
+           }},
+          {"split_columns",
+           [&](const toml::node& n) -> Status {
+             FM_ASSIGN_OR_RETURN(int64_t columns,
+                                 r.Integer(n, "merge.split_columns", 0, int64_t{1} << 31));
+             if (columns == 1)
+               return r.Error(n, "merge.split_columns must be 0 (off) or at least 2");
+             o->split_columns = columns;
+             return Status::OK();
+           }},
+          {"crc",
+           [&](const toml::node& n) -> Status {
+             FM_ASSIGN_OR_RETURN(o->write_crc, r.Bool(n, "merge.crc"));
+             return Status::OK();
+           }},
+          {"page_index",
+           [&](const toml::node& n) -> Status {
+             FM_ASSIGN_OR_RETURN(o->page_index, r.Bool(n, "merge.page_index"));
+             return Status::OK();
+           }},
+      }));
   // As on the command line: a codec without a level gets that codec's default level.
   if (compression_set && level_node == nullptr) {
     o->compression_level = o->compression == parquet::Compression::kZstd ? 1 : 0;
   }
   if (level_node != nullptr && !CompressionLevelValid(o->compression, o->compression_level)) {
     return r.Error(*level_node, "merge.compression_level " + std::to_string(o->compression_level) +
-                                    " is out of range for " + parquet::CompressionName(o->compression));
+                                    " is out of range for " +
+                                    parquet::CompressionName(o->compression));
   }
   return Status::OK();
 }
 
 Status ReadRun(const Reader& r, const toml::table& t, RunConfig* c) {
-  return r.Section(t, "run", {
-      {"jobs", [&](const toml::node& n) -> Status {
-         FM_ASSIGN_OR_RETURN(int64_t jobs, r.Integer(n, "run.jobs", 1, 256));
-         c->jobs = static_cast<int>(jobs);
-         return Status::OK();
-       }},
-      {"fail_fast", [&](const toml::node& n) -> Status {
-         FM_ASSIGN_OR_RETURN(c->fail_fast, r.Bool(n, "run.fail_fast"));
-         return Status::OK();
-       }},
-      {"check", [&](const toml::node& n) -> Status {
-         FM_ASSIGN_OR_RETURN(c->check, r.Bool(n, "run.check"));
-         return Status::OK();
-       }},
-      {"schema", [&](const toml::node& n) -> Status {
-         FM_ASSIGN_OR_RETURN(std::string path, r.NonEmptyString(n, "run.schema"));
-         c->schema = ResolvePath(r.path(), path);
-         return Status::OK();
-       }},
-  });
+  return r.Section(t, "run",
+                   {
+                       {"jobs",
+                        [&](const toml::node& n) -> Status {
+                          FM_ASSIGN_OR_RETURN(int64_t jobs, r.Integer(n, "run.jobs", 1, 256));
+                          c->jobs = static_cast<int>(jobs);
+                          return Status::OK();
+                        }},
+                       {"fail_fast",
+                        [&](const toml::node& n) -> Status {
+                          FM_ASSIGN_OR_RETURN(c->fail_fast, r.Bool(n, "run.fail_fast"));
+                          return Status::OK();
+                        }},
+                       {"check",
+                        [&](const toml::node& n) -> Status {
+                          FM_ASSIGN_OR_RETURN(c->check, r.Bool(n, "run.check"));
+                          return Status::OK();
+                        }},
+                       {"schema",
+                        [&](const toml::node& n) -> Status {
+                          FM_ASSIGN_OR_RETURN(std::string path, r.NonEmptyString(n, "run.schema"));
+                          c->schema = ResolvePath(r.path(), path);
+                          return Status::OK();
+                        }},
+                   });
 }
 
 Status ReadPairs(const Reader& r, const toml::table& t, RunConfig* c) {
-  return r.Section(t, "pairs", {
-      {"list", [&](const toml::node& n) -> Status {
-         FM_ASSIGN_OR_RETURN(c->pairs, r.StringList(n, "pairs.list"));
-         if (c->pairs.empty()) return r.Error(n, "pairs.list is empty");
-         const toml::array* array = n.as_array();
-         for (size_t i = 0; i < c->pairs.size(); i++) {
-           const toml::node& where = array != nullptr ? *array->get(i) : n;
-           if (!ValidPairName(c->pairs[i])) {
-             return r.Error(where, "pairs.list: \"" + c->pairs[i] +
-                                       "\" is not a valid pair name (letters, digits, _ - . only)");
-           }
-           if (std::find(c->pairs.begin(), c->pairs.begin() + static_cast<std::ptrdiff_t>(i),
-                         c->pairs[i]) != c->pairs.begin() + static_cast<std::ptrdiff_t>(i)) {
-             return r.Error(where, "pairs.list: \"" + c->pairs[i] + "\" is listed twice");
-           }
-         }
-         return Status::OK();
-       }},
-  });
+  return r.Section(
+      t, "pairs",
+      {
+          {"list",
+           [&](const toml::node& n) -> Status {
+             FM_ASSIGN_OR_RETURN(c->pairs, r.StringList(n, "pairs.list"));
+             if (c->pairs.empty()) return r.Error(n, "pairs.list is empty");
+             const toml::array* array = n.as_array();
+             for (size_t i = 0; i < c->pairs.size(); i++) {
+               const toml::node& where = array != nullptr ? *array->get(i) : n;
+               if (!ValidPairName(c->pairs[i])) {
+                 return r.Error(where,
+                                "pairs.list: \"" + c->pairs[i] +
+                                    "\" is not a valid pair name (letters, digits, _ - . only)");
+               }
+               if (std::find(c->pairs.begin(), c->pairs.begin() + static_cast<std::ptrdiff_t>(i),
+                             c->pairs[i]) != c->pairs.begin() + static_cast<std::ptrdiff_t>(i)) {
+                 return r.Error(where, "pairs.list: \"" + c->pairs[i] + "\" is listed twice");
+               }
+             }
+             return Status::OK();
+           }},
+      });
 }
 
 }  // namespace
@@ -393,13 +451,13 @@ Result<RunConfig> ParseRunConfig(std::string_view text, const std::string& path)
     auto it = std::find_if(sections.begin(), sections.end(),
                            [&](const auto& s) { return s.first == name; });
     if (it == sections.end()) {
-      return r.Error(key.source(), "unknown section or key '" + name + "'" +
-                                       KnownNames("[" + name + "]", known));
+      return r.Error(key.source(),
+                     "unknown section or key '" + name + "'" + KnownNames("[" + name + "]", known));
     }
     const toml::table* table = node.as_table();
     if (table == nullptr) {
-      return r.Error(key.source(), "'" + name + "' must be a section ([" + name + "]), not " +
-                                       Describe(node));
+      return r.Error(key.source(),
+                     "'" + name + "' must be a section ([" + name + "]), not " + Describe(node));
     }
     FM_RETURN_IF_ERROR(it->second(r, *table, &config));
   }
@@ -409,7 +467,8 @@ Result<RunConfig> ParseRunConfig(std::string_view text, const std::string& path)
         "output = \"training/training_{pair}.parquet\"");
   }
   if (config.pairs.empty()) {
-    return Status::InvalidArgument(path + ": [pairs] needs list, e.g. list = [\"eurusd\", \"gbpusd\"]");
+    return Status::InvalidArgument(path +
+                                   ": [pairs] needs list, e.g. list = [\"eurusd\", \"gbpusd\"]");
   }
   return config;
 }
@@ -418,10 +477,12 @@ Result<RunConfig> LoadRunConfig(const std::string& path) {
   io::FileSystem* fs = io::DefaultFileSystem();
   auto info = fs->Stat(path);
   if (!info.ok()) return Status::InvalidArgument(path + ": config file not found");
-  if (info->is_directory) return Status::InvalidArgument(path + ": is a directory, not a config file");
+  if (info->is_directory)
+    return Status::InvalidArgument(path + ": is a directory, not a config file");
   auto text = io::ReadWholeFile(fs, path, 16ull << 20);
   if (!text.ok()) {
-    return Status::InvalidArgument(path + ": cannot read the config file: " + text.status().message());
+    return Status::InvalidArgument(path +
+                                   ": cannot read the config file: " + text.status().message());
   }
   return ParseRunConfig(*text, path);
 }
@@ -450,11 +511,8 @@ const std::vector<std::string>& ReferencePairs() {
   static const std::vector<std::string> kPairs = {
       "eurusd", "gbpusd", "usdjpy", "usdchf", "audusd", "usdcad", "nzdusd",  // majors
       "eurgbp", "eurjpy", "eurchf", "euraud", "eurcad", "eurnzd",            // crosses
-      "gbpjpy", "gbpchf", "gbpaud", "gbpcad", "gbpnzd",
-      "audjpy", "audchf", "audcad", "audnzd",
-      "cadjpy", "cadchf",
-      "nzdjpy", "nzdchf", "nzdcad",
-      "chfjpy"};
+      "gbpjpy", "gbpchf", "gbpaud", "gbpcad", "gbpnzd", "audjpy", "audchf", "audcad",
+      "audnzd", "cadjpy", "cadchf", "nzdjpy", "nzdchf", "nzdcad", "chfjpy"};
   return kPairs;
 }
 
@@ -503,7 +561,8 @@ check = true                   # `featmerge check` every output after writing it
 # schema = "reference.parquet" # every output must have this schema (Parquet or JSON)
 
 [pairs]
-list = [)" + pairs + R"(
+list = [)" +
+         pairs + R"(
 ]
 )";
 }

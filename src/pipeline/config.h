@@ -14,7 +14,7 @@
 namespace featmerge::pipeline {
 
 struct RunConfig {
-  std::string config_path;     // the file it was read from ("" when parsed from text only)
+  std::string config_path;  // the file it was read from ("" when parsed from text only)
   // [paths]: patterns with "{pair}"; relative paths are resolved against the config's directory.
   std::string input_pattern;   // the directory of a pair's feature tables
   std::string output_pattern;  // the training file of a pair

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdio>
-
 #include <nlohmann/json.hpp>
 
 #include "base/units.h"
@@ -21,12 +20,16 @@ std::string WithCommas(int64_t v) {
   return s;
 }
 
-bool Written(PairStatus s) { return s == PairStatus::kDone || s == PairStatus::kSkipped || s == PairStatus::kCheckFailed; }
+bool Written(PairStatus s) {
+  return s == PairStatus::kDone || s == PairStatus::kSkipped || s == PairStatus::kCheckFailed;
+}
 
 json DiffJson(const SchemaDiff& d) {
   json tables_missing = json::array(), tables_extra = json::array();
-  for (const TableColumns& t : d.missing_tables) tables_missing.push_back({{"table", t.table}, {"columns", t.columns}});
-  for (const TableColumns& t : d.extra_tables) tables_extra.push_back({{"table", t.table}, {"columns", t.columns}});
+  for (const TableColumns& t : d.missing_tables)
+    tables_missing.push_back({{"table", t.table}, {"columns", t.columns}});
+  for (const TableColumns& t : d.extra_tables)
+    tables_extra.push_back({{"table", t.table}, {"columns", t.columns}});
   auto columns = [](const std::vector<ColumnType>& list) {
     json out = json::array();
     for (const ColumnType& c : list) {
@@ -91,13 +94,20 @@ std::string Pad(const std::string& s, size_t width, bool right) {
 
 const char* PairStatusName(PairStatus status) {
   switch (status) {
-    case PairStatus::kNotRun: return "not run";
-    case PairStatus::kDone: return "done";
-    case PairStatus::kSkipped: return "skipped";
-    case PairStatus::kNotReady: return "not ready";
-    case PairStatus::kFailed: return "failed";
-    case PairStatus::kCheckFailed: return "check failed";
-    case PairStatus::kInterrupted: return "interrupted";
+    case PairStatus::kNotRun:
+      return "not run";
+    case PairStatus::kDone:
+      return "done";
+    case PairStatus::kSkipped:
+      return "skipped";
+    case PairStatus::kNotReady:
+      return "not ready";
+    case PairStatus::kFailed:
+      return "failed";
+    case PairStatus::kCheckFailed:
+      return "check failed";
+    case PairStatus::kInterrupted:
+      return "interrupted";
   }
   return "?";
 }
@@ -109,19 +119,25 @@ bool IsFailure(PairStatus status) {
 
 const char* CheckStateName(CheckState state) {
   switch (state) {
-    case CheckState::kNotRun: return "not run";
-    case CheckState::kValid: return "valid";
-    case CheckState::kInvalid: return "invalid";
-    case CheckState::kError: return "error";
-    case CheckState::kUnavailable: return "unavailable";
+    case CheckState::kNotRun:
+      return "not run";
+    case CheckState::kValid:
+      return "valid";
+    case CheckState::kInvalid:
+      return "invalid";
+    case CheckState::kError:
+      return "error";
+    case CheckState::kUnavailable:
+      return "unavailable";
   }
   return "?";
 }
 
 std::string FormatRunCounts(const RunReport& report) {
-  const PairStatus order[] = {PairStatus::kDone,        PairStatus::kSkipped,  PairStatus::kNotReady,
-                              PairStatus::kFailed,      PairStatus::kCheckFailed,
-                              PairStatus::kInterrupted, PairStatus::kNotRun};
+  const PairStatus order[] = {PairStatus::kDone,        PairStatus::kSkipped,
+                              PairStatus::kNotReady,    PairStatus::kFailed,
+                              PairStatus::kCheckFailed, PairStatus::kInterrupted,
+                              PairStatus::kNotRun};
   std::string parts;
   for (PairStatus s : order) {
     const auto n = std::count_if(report.pairs.begin(), report.pairs.end(),
@@ -133,8 +149,8 @@ std::string FormatRunCounts(const RunReport& report) {
 }
 
 std::string FormatRunTable(const RunReport& report) {
-  const std::vector<std::string> header = {"pair", "status", "rows", "columns", "size",
-                                           "time", "peak RSS", "check"};
+  const std::vector<std::string> header = {"pair", "status", "rows",     "columns",
+                                           "size", "time",   "peak RSS", "check"};
   const std::vector<bool> right = {false, false, true, true, true, true, true, false};
   std::vector<std::vector<std::string>> rows = {header};
   for (const PairResult& r : report.pairs) {
@@ -143,15 +159,18 @@ std::string FormatRunTable(const RunReport& report) {
     std::string status = PairStatusName(r.status);
     if (r.resumed && r.status == PairStatus::kDone) status += " (resumed)";
     std::string check = CheckStateName(r.check.state);
-    if (r.check.state == CheckState::kInvalid) check += " (" + std::to_string(r.check.problem_count) + " problems)";
+    if (r.check.state == CheckState::kInvalid)
+      check += " (" + std::to_string(r.check.problem_count) + " problems)";
     if (r.check.state == CheckState::kNotRun) check = "-";
-    rows.push_back({r.pair, status, written ? WithCommas(r.rows) : "-",
-                    written ? WithCommas(r.columns) : "-", written ? FormatBytes(r.output_bytes) : "-",
-                    ran ? FormatSeconds(r.seconds) : "-", ran ? FormatBytes(r.peak_rss) : "-", check});
+    rows.push_back(
+        {r.pair, status, written ? WithCommas(r.rows) : "-", written ? WithCommas(r.columns) : "-",
+         written ? FormatBytes(r.output_bytes) : "-", ran ? FormatSeconds(r.seconds) : "-",
+         ran ? FormatBytes(r.peak_rss) : "-", check});
   }
   std::vector<size_t> widths(header.size(), 0);
   for (const auto& row : rows) {
-    for (size_t col = 0; col < row.size(); col++) widths[col] = std::max(widths[col], row[col].size());
+    for (size_t col = 0; col < row.size(); col++)
+      widths[col] = std::max(widths[col], row[col].size());
   }
   std::string out;
   for (const auto& row : rows) {
@@ -168,7 +187,8 @@ std::string FormatRunTable(const RunReport& report) {
     }
     if (r.status == PairStatus::kCheckFailed) {
       std::string what = r.check.error;
-      for (size_t i = 0; i < r.check.problems.size() && i < 3; i++) what += (what.empty() ? "" : "; ") + r.check.problems[i];
+      for (size_t i = 0; i < r.check.problems.size() && i < 3; i++)
+        what += (what.empty() ? "" : "; ") + r.check.problems[i];
       out += r.pair + ": check failed: " + what + " (log: " + r.log + ")\n";
     }
   }
@@ -178,7 +198,8 @@ std::string FormatRunTable(const RunReport& report) {
   } else if (!s.reference.empty()) {
     out += "schema: " + std::string(s.consistent() ? "consistent" : "DRIFT") + " (reference " +
            s.reference + ", " + std::to_string(s.columns.size()) + " columns" +
-           (s.drifted_pairs > 0 ? ", " + std::to_string(s.drifted_pairs) + " pair(s) differ" : "") + ")\n";
+           (s.drifted_pairs > 0 ? ", " + std::to_string(s.drifted_pairs) + " pair(s) differ" : "") +
+           ")\n";
     for (const PairResult& r : report.pairs) {
       for (const std::string& line : r.schema.Describe()) out += "  " + r.pair + ": " + line + "\n";
     }
@@ -186,7 +207,8 @@ std::string FormatRunTable(const RunReport& report) {
   out += FormatRunCounts(report);
   out += "; peak RSS of the run " + FormatBytes(report.peak_rss_sum) + " (budget " +
          FormatBytes(report.memory_budget) + ": " + FormatBytes(report.memory_budget_per_merge) +
-         " per merge x " + std::to_string(report.jobs) + (report.jobs == 1 ? " job)\n" : " jobs)\n");
+         " per merge x " + std::to_string(report.jobs) +
+         (report.jobs == 1 ? " job)\n" : " jobs)\n");
   if (report.interrupted) out += "interrupted: run the same command again to resume\n";
   if (report.stopped_by_fail_fast) out += "stopped by --fail-fast after the first failure\n";
   if (!report.report_path.empty()) out += "report: " + report.report_path + "\n";
@@ -214,7 +236,9 @@ std::string RunReportJson(const RunReport& report, int indent) {
   }
   json columns = json::array();
   for (const ColumnType& c : report.schema.columns) {
-    columns.push_back({{"name", c.name}, {"physical_type", c.physical}, {"logical_type", c.logical},
+    columns.push_back({{"name", c.name},
+                       {"physical_type", c.physical},
+                       {"logical_type", c.logical},
                        {"table", c.table}});
   }
   json schema = {{"reference", report.schema.reference},

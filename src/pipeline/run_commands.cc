@@ -14,13 +14,19 @@ constexpr uint64_t kLogTailBytes = 64 << 10;
 
 std::string CompressionArg(parquet::Compression c) {
   switch (c) {
-    case parquet::Compression::kZstd: return "zstd";
-    case parquet::Compression::kSnappy: return "snappy";
+    case parquet::Compression::kZstd:
+      return "zstd";
+    case parquet::Compression::kSnappy:
+      return "snappy";
     case parquet::Compression::kLz4:
-    case parquet::Compression::kLz4Raw: return "lz4";
-    case parquet::Compression::kGzip: return "gzip";
-    case parquet::Compression::kBrotli: return "brotli";
-    default: return "none";
+    case parquet::Compression::kLz4Raw:
+      return "lz4";
+    case parquet::Compression::kGzip:
+      return "gzip";
+    case parquet::Compression::kBrotli:
+      return "brotli";
+    default:
+      return "none";
   }
 }
 
@@ -29,19 +35,36 @@ std::string CompressionArg(parquet::Compression c) {
 std::vector<std::string> MergeCommand(const RunConfig& config, const BatchOptions& options,
                                       const PairResult& r) {
   const merge::MergeOptions& m = config.merge;
-  std::vector<std::string> a = {options.exe, "merge", r.input, "-o", r.output, "--json",
-                                "--spine", m.spine, "--key", m.key,
-                                "--memory-budget", std::to_string(r.memory_budget),
-                                "--threads", std::to_string(r.threads),
-                                "--compression", CompressionArg(m.compression),
-                                "--compression-level", std::to_string(m.compression_level),
-                                "--on-duplicate-key", merge::DuplicatePolicyName(m.on_duplicate_key),
-                                "--on-name-clash", merge::ClashPolicyName(m.on_name_clash)};
-  for (const std::string& glob : m.table_globs) a.insert(a.end(), {"--tables", ExpandPair(glob, r.pair)});
-  if (!m.manifest_file.empty()) a.insert(a.end(), {"--manifest", ExpandPair(m.manifest_file, r.pair)});
+  std::vector<std::string> a = {options.exe,
+                                "merge",
+                                r.input,
+                                "-o",
+                                r.output,
+                                "--json",
+                                "--spine",
+                                m.spine,
+                                "--key",
+                                m.key,
+                                "--memory-budget",
+                                std::to_string(r.memory_budget),
+                                "--threads",
+                                std::to_string(r.threads),
+                                "--compression",
+                                CompressionArg(m.compression),
+                                "--compression-level",
+                                std::to_string(m.compression_level),
+                                "--on-duplicate-key",
+                                merge::DuplicatePolicyName(m.on_duplicate_key),
+                                "--on-name-clash",
+                                merge::ClashPolicyName(m.on_name_clash)};
+  for (const std::string& glob : m.table_globs)
+    a.insert(a.end(), {"--tables", ExpandPair(glob, r.pair)});
+  if (!m.manifest_file.empty())
+    a.insert(a.end(), {"--manifest", ExpandPair(m.manifest_file, r.pair)});
   if (m.expect_tables >= 0) a.insert(a.end(), {"--expect-tables", std::to_string(m.expect_tables)});
   if (!m.require_marker.empty()) a.insert(a.end(), {"--require-marker", m.require_marker});
-  if (m.row_group_rows > 0) a.insert(a.end(), {"--row-group-rows", std::to_string(m.row_group_rows)});
+  if (m.row_group_rows > 0)
+    a.insert(a.end(), {"--row-group-rows", std::to_string(m.row_group_rows)});
   if (m.split_columns > 0) a.insert(a.end(), {"--split-columns", std::to_string(m.split_columns)});
   if (!m.write_crc) a.push_back("--no-crc");
   if (!m.page_index) a.push_back("--no-page-index");

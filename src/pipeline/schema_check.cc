@@ -1,9 +1,8 @@
 #include "pipeline/schema_check.h"
 
 #include <map>
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "merge/merge.h"
 #include "parquet/file_reader.h"
@@ -17,7 +16,8 @@ constexpr size_t kNamesListed = 50;
 std::string NameList(const std::vector<std::string>& names) {
   std::string out;
   for (size_t i = 0; i < names.size() && i < kNamesListed; i++) out += (i ? ", " : "") + names[i];
-  if (names.size() > kNamesListed) out += ", ... (" + std::to_string(names.size() - kNamesListed) + " more)";
+  if (names.size() > kNamesListed)
+    out += ", ... (" + std::to_string(names.size() - kNamesListed) + " more)";
   return out;
 }
 
@@ -36,7 +36,8 @@ Result<std::vector<ColumnType>> ReadParquetColumns(io::FileSystem* fs, const std
     ColumnType c;
     c.name = d.name;
     c.physical = parquet::TypeName(d.type);
-    if (d.type == parquet::Type::kFixedLenByteArray) c.physical += "(" + std::to_string(d.type_length) + ")";
+    if (d.type == parquet::Type::kFixedLenByteArray)
+      c.physical += "(" + std::to_string(d.type_length) + ")";
     c.logical = d.LogicalTypeString();
     out.push_back(std::move(c));
   }
@@ -46,12 +47,14 @@ Result<std::vector<ColumnType>> ReadParquetColumns(io::FileSystem* fs, const std
 // Names the table of each column from a merge manifest: its inputs list, in output order, how
 // many output columns each input gave (the spine's count includes the key). Leaves the tables
 // unset when the manifest is missing or does not add up to the columns.
-void AssignTables(io::FileSystem* fs, const std::string& manifest, std::vector<ColumnType>* columns) {
+void AssignTables(io::FileSystem* fs, const std::string& manifest,
+                  std::vector<ColumnType>* columns) {
   if (!fs->Exists(manifest)) return;
   auto text = io::ReadWholeFile(fs, manifest, 256ull << 20);
   if (!text.ok()) return;
   const nlohmann::json j = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("inputs") || !j["inputs"].is_array()) return;
+  if (j.is_discarded() || !j.is_object() || !j.contains("inputs") || !j["inputs"].is_array())
+    return;
   std::vector<std::pair<std::string, size_t>> ranges;
   size_t total = 0;
   for (const nlohmann::json& input : j["inputs"]) {
@@ -77,12 +80,13 @@ std::string JsonString(const nlohmann::json& j, const char* key) {
 
 Result<std::vector<ColumnType>> ParseJsonSchema(const std::string& path, const std::string& text) {
   nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return Status::InvalidArgument("schema file '" + path + "' is neither Parquet nor JSON");
+  if (j.is_discarded())
+    return Status::InvalidArgument("schema file '" + path + "' is neither Parquet nor JSON");
   if (j.is_object() && j.contains("schema") && j["schema"].is_object()) j = j["schema"];
   if (j.is_object() && j.contains("columns")) j = j["columns"];
   if (!j.is_array()) {
-    return Status::InvalidArgument("schema file '" + path +
-                                   "': expected a JSON list of {name, physical_type, logical_type}");
+    return Status::InvalidArgument(
+        "schema file '" + path + "': expected a JSON list of {name, physical_type, logical_type}");
   }
   std::vector<ColumnType> out;
   for (size_t i = 0; i < j.size(); i++) {
@@ -138,23 +142,24 @@ std::vector<std::string> SchemaDiff::Describe() const {
                     " columns: " + NameList(t.columns) + ")");
   }
   if (!missing_columns.empty()) {
-    lines.push_back("missing columns (" + std::to_string(missing_columns.size()) + "): " +
-                    ColumnList(missing_columns));
+    lines.push_back("missing columns (" + std::to_string(missing_columns.size()) +
+                    "): " + ColumnList(missing_columns));
   }
   for (const TableColumns& t : extra_tables) {
     lines.push_back("extra table '" + t.table + "' (" + std::to_string(t.columns.size()) +
                     " columns: " + NameList(t.columns) + ")");
   }
   if (!extra_columns.empty()) {
-    lines.push_back("extra columns (" + std::to_string(extra_columns.size()) + "): " +
-                    ColumnList(extra_columns));
+    lines.push_back("extra columns (" + std::to_string(extra_columns.size()) +
+                    "): " + ColumnList(extra_columns));
   }
   if (!type_changed.empty()) {
     std::vector<std::string> changes;
     for (const TypeChange& t : type_changed) {
       changes.push_back(t.column + " " + t.expected + " -> " + t.found);
     }
-    lines.push_back("type changed (" + std::to_string(type_changed.size()) + "): " + NameList(changes));
+    lines.push_back("type changed (" + std::to_string(type_changed.size()) +
+                    "): " + NameList(changes));
   }
   if (order_differs) lines.push_back("column order differs: " + order_detail);
   return lines;

@@ -34,8 +34,8 @@ struct TypeChange {
 };
 
 struct SchemaDiff {
-  bool compared = false;  // false: no output to compare (or no reference)
-  std::string error;      // the output's schema could not be read
+  bool compared = false;                     // false: no output to compare (or no reference)
+  std::string error;                         // the output's schema could not be read
   std::vector<TableColumns> missing_tables;  // reference tables none of whose columns are here
   std::vector<TableColumns> extra_tables;    // tables of this output unknown to the reference
   std::vector<ColumnType> missing_columns;   // other reference columns not here

@@ -652,7 +652,8 @@ Status FileChecker::ExpectedValues(int plan_column, ColumnData* expected) {
   Against& a = *against_;
   const merge::OutputColumn& oc = a.plan->columns[static_cast<size_t>(plan_column)];
   const merge::SourceTable& table = a.plan->tables[static_cast<size_t>(oc.table)];
-  const parquet::ParquetFileReader& src = *table.reader;
+  FM_ASSIGN_OR_RETURN(auto src_reader, a.plan->readers->Get(table));
+  const parquet::ParquetFileReader& src = *src_reader;
   FM_RETURN_IF_ERROR(SourceRowsOf(oc.table));
   // Distinct source rows in file order, read row group by row group.
   std::vector<int64_t> wanted;

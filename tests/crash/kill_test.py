@@ -22,7 +22,7 @@ POINTS = [
     "preflight:1", "aligning:1", "journal-created:1",
     "chunk-committed:1", "chunk-committed:2", "chunk-committed:7", "chunk-committed:40",
     "chunk-committed:95", "chunk-committed:160", "chunk-committed:230",
-    "journal-synced:1", "journal-synced:2", "journal-synced:4",
+    "journal-synced:1", "chunk-committed:333", "chunk-committed:600",
     "row-group-closed:1", "row-group-closed:2", "row-group-closed:3",
     "footer-written:1", "before-rename:1", "after-rename:1", "manifest-written:1",
 ]

@@ -48,9 +48,9 @@ TYPED_TEST(ByteStreamSplit, SizeOtherThanCountTimesWidthIsCorruption) {
   encoded.pop_back();
   EXPECT_TRUE(DecodeValues(kBss, TypeParam::kType, TypeParam::kLength, encoded, 39, &decoded)
                   .IsCorruption());
-  EXPECT_TRUE(DecodeValues(kBss, TypeParam::kType, TypeParam::kLength, encoded,
-                           int64_t{1} << 62, &decoded)
-                  .IsCorruption());
+  EXPECT_TRUE(
+      DecodeValues(kBss, TypeParam::kType, TypeParam::kLength, encoded, int64_t{1} << 62, &decoded)
+          .IsCorruption());
 }
 
 TYPED_TEST(ByteStreamSplit, DecoderIsReusedAcrossPages) {
@@ -61,8 +61,8 @@ TYPED_TEST(ByteStreamSplit, DecoderIsReusedAcrossPages) {
         RandomValues(TypeParam::kType, TypeParam::kLength, 500 + page, Shape::kRandom, page);
     ByteBuffer encoded = EncodeValues(kBss, values);
     Values decoded;
-    ASSERT_TRUE(DecodeWith(decoder->get(), values.type, values.type_length, encoded,
-                           values.count, &decoded, page)
+    ASSERT_TRUE(DecodeWith(decoder->get(), values.type, values.type_length, encoded, values.count,
+                           &decoded, page)
                     .ok());
     ExpectSameValues(values, decoded);
   }

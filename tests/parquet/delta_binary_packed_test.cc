@@ -146,8 +146,8 @@ TYPED_TEST(DeltaBinaryPacked, OtherBlockLayoutDecodes) {
   ByteBuffer data = {0x80, 0x02, 0x02, 0x03, 0x14,  // block 256, 2 miniblocks, 3 values, 10
                      0x00,                          // min delta 0
                      0x01, 0x00};                   // widths 1, 0
-  data.push_back(0x01);  // deltas 1, 0 ...
-  data.resize(data.size() + 15, 0);  // ... padded to 128 bits
+  data.push_back(0x01);                             // deltas 1, 0 ...
+  data.resize(data.size() + 15, 0);                 // ... padded to 128 bits
   Values decoded;
   ASSERT_TRUE(DecodeBytes(TypeParam::kType, data, 3, &decoded).ok());
   EXPECT_EQ(ToInts<T>(decoded), (std::vector<T>{10, 11, 11}));
@@ -192,13 +192,16 @@ TYPED_TEST(DeltaBinaryPacked, InsaneHeadersAreCorruption) {
       {{0x80, 0x01, 0x03, 0x05, 0x02}, 5, "miniblock size must be a multiple of 32"},
       {{0x80, 0x01, 0x04, 0x05, 0x02}, 6, "header holds 5 values but the page has 6"},
       {{0x80, 0x01, 0x04, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01, 0x02},
-       int64_t{1} << 42, "min delta of block 0"},
+       int64_t{1} << 42,
+       "min delta of block 0"},
       {{0x80, 0x01, 0x04, 0x05}, 5, "page header truncated"},
       {{0x80, 0x01, 0x04, 0x05, 0x02, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
         0x01},
-       5, "min delta of block 0 truncated or malformed"},
+       5,
+       "min delta of block 0 truncated or malformed"},
       {{0x80, 0x01, 0x04, 0x05, 0x02, 0x02, 0x00}, 5, "needs 4 bit-width bytes"},
-      {{0x80, 0x01, 0x04, 0x05, 0x02, 0x02, 0x08, 0x00, 0x00, 0x00, 0x01}, 5,
+      {{0x80, 0x01, 0x04, 0x05, 0x02, 0x02, 0x08, 0x00, 0x00, 0x00, 0x01},
+       5,
        "miniblock 0 of block 0 needs 4 bytes"},
   };
   for (const Case& c : cases) {

@@ -16,7 +16,8 @@ using namespace featmerge::parquet::testing;  // NOLINT: test helpers
 constexpr Encoding kDba = Encoding::kDeltaByteArray;
 
 // A page from explicit prefix lengths and suffixes (which need not be consistent).
-ByteBuffer PageWith(const std::vector<int32_t>& prefixes, const std::vector<std::string>& suffixes) {
+ByteBuffer PageWith(const std::vector<int32_t>& prefixes,
+                    const std::vector<std::string>& suffixes) {
   DeltaBitPackWriter<int32_t> prefix_writer;
   prefix_writer.Put(prefixes.data(), static_cast<int64_t>(prefixes.size()));
   DeltaLengthWriter suffix_writer;
@@ -69,8 +70,8 @@ TYPED_TEST(DeltaByteArray, DecoderIsReusedAcrossPages) {
         RandomValues(TypeParam::kType, TypeParam::kLength, 300 + page, Shape::kSorted, page);
     ByteBuffer encoded = EncodeValues(kDba, values);
     Values decoded;
-    ASSERT_TRUE(DecodeWith(decoder->get(), values.type, values.type_length, encoded,
-                           values.count, &decoded, page)
+    ASSERT_TRUE(DecodeWith(decoder->get(), values.type, values.type_length, encoded, values.count,
+                           &decoded, page)
                     .ok());
     ExpectSameValues(values, decoded);
   }
@@ -96,8 +97,14 @@ TEST(DeltaByteArrayKnownBytes, SpecExample) {
 }
 
 TEST(DeltaByteArrayEdgeCases, EmptyAndLongStringsRoundTrip) {
-  std::vector<std::string> strings = {"", "", std::string(10000, 'a'), std::string(10000, 'a') + "b",
-                                      std::string(9999, 'a'), "", std::string(10000, 'z'), ""};
+  std::vector<std::string> strings = {"",
+                                      "",
+                                      std::string(10000, 'a'),
+                                      std::string(10000, 'a') + "b",
+                                      std::string(9999, 'a'),
+                                      "",
+                                      std::string(10000, 'z'),
+                                      ""};
   ExpectRoundTrip(kDba, StringsToValues(strings));
 }
 
@@ -112,8 +119,8 @@ TEST(DeltaByteArrayEdgeCases, PrefixLongerThanPreviousIsCorruption) {
 
 TEST(DeltaByteArrayEdgeCases, FirstValueWithPrefixIsCorruption) {
   Values decoded;
-  EXPECT_TRUE(DecodeValues(kDba, Type::kByteArray, 0, PageWith({1}, {"x"}), 1, &decoded)
-                  .IsCorruption());
+  EXPECT_TRUE(
+      DecodeValues(kDba, Type::kByteArray, 0, PageWith({1}, {"x"}), 1, &decoded).IsCorruption());
 }
 
 TEST(DeltaByteArrayEdgeCases, NegativePrefixIsCorruption) {

@@ -99,8 +99,8 @@ TEST(DeltaLengthByteArray, TruncatedAtEveryLengthIsCorruption) {
 TEST(DeltaLengthByteArray, HostileCountIsCorruption) {
   ByteBuffer page = PageWithLengths({1, 2}, "abc");
   Values decoded;
-  EXPECT_TRUE(DecodeValues(kDlba, Type::kByteArray, 0, page, int64_t{1} << 40, &decoded)
-                  .IsCorruption());
+  EXPECT_TRUE(
+      DecodeValues(kDlba, Type::kByteArray, 0, page, int64_t{1} << 40, &decoded).IsCorruption());
 }
 
 TEST(DeltaLengthByteArray, WrongDecodeMethodIsInvalidArgument) {

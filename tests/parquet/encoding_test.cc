@@ -17,24 +17,29 @@ namespace {
 using namespace featmerge::parquet::testing;  // NOLINT: test helpers
 
 const Encoding kAllEncodings[] = {
-    Encoding::kPlain,          Encoding::kPlainDictionary,      Encoding::kRle,
-    Encoding::kBitPacked,      Encoding::kDeltaBinaryPacked,    Encoding::kDeltaLengthByteArray,
-    Encoding::kDeltaByteArray, Encoding::kRleDictionary,        Encoding::kByteStreamSplit};
-const Type kAllTypes[] = {Type::kBoolean, Type::kInt32,     Type::kInt64,
-                          Type::kInt96,   Type::kFloat,     Type::kDouble,
-                          Type::kByteArray, Type::kFixedLenByteArray};
+    Encoding::kPlain,          Encoding::kPlainDictionary,   Encoding::kRle,
+    Encoding::kBitPacked,      Encoding::kDeltaBinaryPacked, Encoding::kDeltaLengthByteArray,
+    Encoding::kDeltaByteArray, Encoding::kRleDictionary,     Encoding::kByteStreamSplit};
+const Type kAllTypes[] = {
+    Type::kBoolean, Type::kInt32,  Type::kInt64,     Type::kInt96,
+    Type::kFloat,   Type::kDouble, Type::kByteArray, Type::kFixedLenByteArray};
 
 bool ExpectedToApply(Encoding encoding, Type type) {
   switch (encoding) {
-    case Encoding::kPlain: return true;
-    case Encoding::kRle: return type == Type::kBoolean;
-    case Encoding::kDeltaBinaryPacked: return type == Type::kInt32 || type == Type::kInt64;
-    case Encoding::kDeltaLengthByteArray: return type == Type::kByteArray;
+    case Encoding::kPlain:
+      return true;
+    case Encoding::kRle:
+      return type == Type::kBoolean;
+    case Encoding::kDeltaBinaryPacked:
+      return type == Type::kInt32 || type == Type::kInt64;
+    case Encoding::kDeltaLengthByteArray:
+      return type == Type::kByteArray;
     case Encoding::kDeltaByteArray:
       return type == Type::kByteArray || type == Type::kFixedLenByteArray;
     case Encoding::kByteStreamSplit:
       return type != Type::kBoolean && type != Type::kInt96 && type != Type::kByteArray;
-    default: return false;
+    default:
+      return false;
   }
 }
 
@@ -62,8 +67,9 @@ TEST(MakeDecoder, InapplicableMessageNamesEncodingAndType) {
 
 TEST(MakeDecoder, NonPositiveFixedLengthIsCorruption) {
   EXPECT_TRUE(MakeDecoder(Encoding::kPlain, Type::kFixedLenByteArray, 0).status().IsCorruption());
-  EXPECT_TRUE(
-      MakeEncoder(Encoding::kByteStreamSplit, Type::kFixedLenByteArray, -3).status().IsCorruption());
+  EXPECT_TRUE(MakeEncoder(Encoding::kByteStreamSplit, Type::kFixedLenByteArray, -3)
+                  .status()
+                  .IsCorruption());
 }
 
 TEST(MakeDecoder, UnknownEncodingOrTypeIsNotSupported) {
@@ -116,9 +122,9 @@ TEST_P(EveryEncoding, TruncatedAtEveryLengthIsCorruptionOrExact) {
   for (size_t length = 0; length < encoded.size(); ++length) {
     std::vector<uint8_t> truncated(encoded.begin(), encoded.begin() + length);
     Values decoded;
-    Status status = DecodeValues(pair.encoding, pair.type, pair.type_length,
-                                 ByteView(truncated.data(), truncated.size()), values.count,
-                                 &decoded);
+    Status status =
+        DecodeValues(pair.encoding, pair.type, pair.type_length,
+                     ByteView(truncated.data(), truncated.size()), values.count, &decoded);
     if (status.ok()) {
       ExpectSameValues(values, decoded);
     } else {
@@ -131,7 +137,8 @@ TEST_P(EveryEncoding, RandomGarbageNeverCrashes) {
   // Decoded under AddressSanitizer/UBSan: any outcome but a crash, an overread or a
   // non-Corruption error is a bug.
   const Pair pair = GetParam();
-  std::mt19937_64 rng(static_cast<uint64_t>(pair.encoding) * 100 + static_cast<uint64_t>(pair.type));
+  std::mt19937_64 rng(static_cast<uint64_t>(pair.encoding) * 100 +
+                      static_cast<uint64_t>(pair.type));
   for (int iteration = 0; iteration < 2000; ++iteration) {
     std::vector<uint8_t> garbage(rng() % 64);
     for (uint8_t& byte : garbage) byte = static_cast<uint8_t>(rng());
@@ -143,6 +150,23 @@ TEST_P(EveryEncoding, RandomGarbageNeverCrashes) {
                                  ByteView(garbage.data(), garbage.size()), n, &decoded, rng());
     ASSERT_TRUE(status.ok() || status.IsCorruption()) << status.ToString();
   }
+}
+
+TEST_P(EveryEncoding, RejectedPageLeavesNoValues) {
+  // After a failed SetData the previous page's buffer may be gone: nothing of it may be read.
+  const Pair pair = GetParam();
+  auto decoder = MakeDecoder(pair.encoding, pair.type, pair.type_length);
+  ASSERT_TRUE(decoder.ok());
+  Values values = RandomValues(pair.type, pair.type_length, 100, Shape::kRandom, 5);
+  ByteBuffer good = EncodeValues(pair.encoding, values);
+  ASSERT_TRUE((*decoder)->SetData(good, 100).ok());
+  const ByteBuffer bad = {0x80};
+  ASSERT_TRUE((*decoder)->SetData(bad, 100).IsCorruption());
+  ByteBuffer out(64);
+  ByteArrayVector arrays;
+  Status status = pair.type == Type::kByteArray ? (*decoder)->DecodeByteArray(1, &arrays)
+                                                : (*decoder)->DecodeFixed(1, out.data());
+  EXPECT_TRUE(status.IsCorruption()) << status.ToString();
 }
 
 TEST_P(EveryEncoding, EncoderReusedAcrossPagesMatchesFreshEncoder) {

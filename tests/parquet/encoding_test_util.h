@@ -105,8 +105,12 @@ inline Values RandomValues(Type type, int type_length, int64_t n, Shape shape, u
     for (int byte_idx = 0; byte_idx < width; byte_idx += 8) {
       uint64_t word = 0;
       switch (shape) {
-        case Shape::kRandom: word = rng(); break;
-        case Shape::kSmallRange: word = byte_idx == 0 ? rng() % 1000 : 0; break;
+        case Shape::kRandom:
+          word = rng();
+          break;
+        case Shape::kSmallRange:
+          word = byte_idx == 0 ? rng() % 1000 : 0;
+          break;
         case Shape::kRuns:
           if (rng() % 20 == 0) run_value = rng();
           word = run_value;
@@ -167,8 +171,8 @@ inline Status DecodeWith(Decoder* decoder, Type type, int type_length, ByteView 
   return Status::OK();
 }
 
-inline Status DecodeValues(Encoding encoding, Type type, int type_length, ByteView data,
-                           int64_t n, Values* out, uint64_t seed = 1) {
+inline Status DecodeValues(Encoding encoding, Type type, int type_length, ByteView data, int64_t n,
+                           Values* out, uint64_t seed = 1) {
   auto decoder = MakeDecoder(encoding, type, type_length);
   if (!decoder.ok()) return decoder.status();
   return DecodeWith(decoder->get(), type, type_length, data, n, out, seed);
@@ -190,8 +194,8 @@ inline void ExpectSameValues(const Values& expected, const Values& actual) {
 inline void ExpectRoundTrip(Encoding encoding, const Values& values) {
   ByteBuffer encoded = EncodeValues(encoding, values);
   Values decoded;
-  Status status = DecodeValues(encoding, values.type, values.type_length, encoded,
-                               values.count, &decoded);
+  Status status =
+      DecodeValues(encoding, values.type, values.type_length, encoded, values.count, &decoded);
   ASSERT_TRUE(status.ok()) << EncodingName(encoding) << " " << TypeName(values.type) << ": "
                            << status.ToString();
   ExpectSameValues(values, decoded);
@@ -204,9 +208,9 @@ inline void ExpectEveryTruncationIsCorruption(Encoding encoding, const Values& v
     // A heap copy of exactly `length` bytes, so AddressSanitizer flags any overread.
     std::vector<uint8_t> truncated(encoded.begin(), encoded.begin() + length);
     Values decoded;
-    Status status = DecodeValues(encoding, values.type, values.type_length,
-                                 ByteView(truncated.data(), truncated.size()), values.count,
-                                 &decoded);
+    Status status =
+        DecodeValues(encoding, values.type, values.type_length,
+                     ByteView(truncated.data(), truncated.size()), values.count, &decoded);
     ASSERT_TRUE(status.IsCorruption())
         << EncodingName(encoding) << " " << TypeName(values.type) << " truncated to " << length
         << " of " << encoded.size() << " bytes: " << status.ToString();

@@ -55,9 +55,8 @@ TYPED_TEST(PlainEncoding, RequestBeyondPageIsCorruption) {
   ASSERT_TRUE((*decoder)->SetData(encoded, 10).ok());
   ByteBuffer out(16 * 11);
   ByteArrayVector arrays;
-  Status status = TypeParam::kType == Type::kByteArray
-                      ? (*decoder)->DecodeByteArray(11, &arrays)
-                      : (*decoder)->DecodeFixed(11, out.data());
+  Status status = TypeParam::kType == Type::kByteArray ? (*decoder)->DecodeByteArray(11, &arrays)
+                                                       : (*decoder)->DecodeFixed(11, out.data());
   EXPECT_TRUE(status.IsCorruption()) << status.ToString();
 }
 
@@ -65,13 +64,13 @@ TYPED_TEST(PlainEncoding, DecoderIsReusedAcrossPages) {
   auto decoder = MakeDecoder(Encoding::kPlain, TypeParam::kType, TypeParam::kLength);
   ASSERT_TRUE(decoder.ok());
   for (uint64_t page = 0; page < 3; ++page) {
-    Values values = RandomValues(TypeParam::kType, TypeParam::kLength, 100 + page, Shape::kRandom,
-                                 page);
+    Values values =
+        RandomValues(TypeParam::kType, TypeParam::kLength, 100 + page, Shape::kRandom, page);
     ByteBuffer encoded = EncodeValues(Encoding::kPlain, values);
     Values decoded;
-    ASSERT_TRUE(DecodeWith(decoder->get(), values.type, values.type_length, encoded,
-                           values.count, &decoded)
-                    .ok());
+    ASSERT_TRUE(
+        DecodeWith(decoder->get(), values.type, values.type_length, encoded, values.count, &decoded)
+            .ok());
     ExpectSameValues(values, decoded);
   }
 }
@@ -91,9 +90,8 @@ TEST(PlainEncodingKnownBytes, BooleanIsBitPackedLsbFirst) {
   Values values = FixedFromBytes(Type::kBoolean, 0, {1, 0, 1, 1, 0, 0, 0, 0, 1});
   EXPECT_EQ(EncodeValues(Encoding::kPlain, values), (ByteBuffer{0x0D, 0x01}));
   Values decoded;
-  ASSERT_TRUE(DecodeValues(Encoding::kPlain, Type::kBoolean, 0, ByteBuffer{0x0D, 0x01}, 9,
-                           &decoded)
-                  .ok());
+  ASSERT_TRUE(
+      DecodeValues(Encoding::kPlain, Type::kBoolean, 0, ByteBuffer{0x0D, 0x01}, 9, &decoded).ok());
   ExpectSameValues(values, decoded);
 }
 
@@ -118,11 +116,11 @@ TEST(PlainEncodingEdgeCases, BooleanUnalignedBatchesDecode) {
 }
 
 TEST(PlainEncodingEdgeCases, NanAndNegativeZeroAreBitExact) {
-  const uint64_t doubles[] = {0x8000000000000000ull,  // -0.0
-                              0x7FF8000000000000ull,  // quiet NaN
-                              0x7FF0000000000001ull,  // signaling NaN with payload
-                              0xFFF8DEADBEEF0001ull,  // negative NaN with payload
-                              0x7FF0000000000000ull,  // +inf
+  const uint64_t doubles[] = {0x8000000000000000ull,   // -0.0
+                              0x7FF8000000000000ull,   // quiet NaN
+                              0x7FF0000000000001ull,   // signaling NaN with payload
+                              0xFFF8DEADBEEF0001ull,   // negative NaN with payload
+                              0x7FF0000000000000ull,   // +inf
                               0x0000000000000001ull};  // smallest subnormal
   Values d = MakeValues(Type::kDouble, 0);
   d.count = 6;
@@ -140,9 +138,8 @@ TEST(PlainEncodingEdgeCases, NanAndNegativeZeroAreBitExact) {
 }
 
 TEST(PlainEncodingEdgeCases, EmptyAndLongStringsRoundTrip) {
-  ExpectRoundTrip(Encoding::kPlain,
-                  StringsToValues({"", std::string(10000, 'x'), "", "", std::string(10000, '\0'),
-                                   "tail"}));
+  ExpectRoundTrip(Encoding::kPlain, StringsToValues({"", std::string(10000, 'x'), "", "",
+                                                     std::string(10000, '\0'), "tail"}));
 }
 
 TEST(PlainEncodingEdgeCases, ByteArrayLengthPastEndIsCorruption) {

@@ -108,7 +108,7 @@ TEST(RleBitPackedEncoder, LiteralRunSplitsAfter63Groups) {
   for (int idx = 0; idx < 64 * 8; ++idx) values.push_back(idx % 251);  // no run of 8
   ByteBuffer out = Encode(values, 8);
   ASSERT_EQ(out.size(), 1 + 63 * 8 + 1 + 8u);
-  EXPECT_EQ(out[0], 0x7F);          // 63 groups
+  EXPECT_EQ(out[0], 0x7F);           // 63 groups
   EXPECT_EQ(out[1 + 63 * 8], 0x03);  // then 1 group
   EXPECT_EQ(DecodeOk(out, 8, static_cast<int64_t>(values.size())), values);
 }

@@ -25,8 +25,8 @@ TEST(RleBooleanEncoding, KnownBytes) {
   ByteBuffer expected_alternating = {0x02, 0, 0, 0, 0x03, 0x55};
   EXPECT_EQ(EncodeValues(Encoding::kRle, alternating), expected_alternating);
   Values decoded;
-  ASSERT_TRUE(DecodeValues(Encoding::kRle, Type::kBoolean, 0, expected_alternating, 8, &decoded)
-                  .ok());
+  ASSERT_TRUE(
+      DecodeValues(Encoding::kRle, Type::kBoolean, 0, expected_alternating, 8, &decoded).ok());
   ExpectSameValues(alternating, decoded);
 }
 

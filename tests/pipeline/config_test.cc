@@ -73,7 +73,8 @@ jobs = 4
 fail_fast = true
 check = false
 schema = "/ref/schema.json"
-)"), "pipeline.toml");
+)"),
+                               "pipeline.toml");
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   const merge::MergeOptions& m = config->merge;
   EXPECT_EQ(m.key, "ts");
@@ -125,7 +126,8 @@ manifest = "lists/{pair}.txt"
 schema = "ref.parquet"
 [pairs]
 list = ["a"]
-)", "/jobs/fx/pipeline.toml");
+)",
+                               "/jobs/fx/pipeline.toml");
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_EQ(config->input_pattern, "/jobs/fx/data/{pair}");
   EXPECT_EQ(config->output_pattern, "/jobs/fx/out/t_{pair}.parquet");
@@ -137,7 +139,8 @@ input = "data/{pair}"
 output = "out/t_{pair}.parquet"
 [pairs]
 list = ["a"]
-)", "pipeline.toml");
+)",
+                             "pipeline.toml");
   ASSERT_TRUE(here.ok());
   EXPECT_EQ(here->input_pattern, "data/{pair}");
 }
@@ -155,9 +158,12 @@ TEST(RunConfig, UnknownSectionNamesFileAndLine) {
 }
 
 TEST(RunConfig, UnknownKeyOfRunAndPairsAndPaths) {
-  EXPECT_EQ(ErrorOf(WithSection("[run]\njob = 2\n")).rfind("pipeline.toml:7: unknown key 'job' in [run]", 0), 0u);
-  EXPECT_EQ(ErrorOf("[paths]\ninput = \"a/{pair}\"\noutpt = \"x\"\n").rfind(
-                "pipeline.toml:3: unknown key 'outpt' in [paths]", 0), 0u);
+  EXPECT_EQ(ErrorOf(WithSection("[run]\njob = 2\n"))
+                .rfind("pipeline.toml:7: unknown key 'job' in [run]", 0),
+            0u);
+  EXPECT_EQ(ErrorOf("[paths]\ninput = \"a/{pair}\"\noutpt = \"x\"\n")
+                .rfind("pipeline.toml:3: unknown key 'outpt' in [paths]", 0),
+            0u);
 }
 
 TEST(RunConfig, WrongTypeNamesLineAndExpectedType) {
@@ -188,13 +194,15 @@ TEST(RunConfig, BadValuesNameLineAndChoices) {
   EXPECT_EQ(ErrorOf(WithSection("[merge]\nsplit_columns = 1\n")),
             "pipeline.toml:7: merge.split_columns must be 0 (off) or at least 2");
   const std::string budget = ErrorOf(WithSection("[merge]\nmemory_budget = \"lots\"\n"));
-  EXPECT_EQ(budget.rfind("pipeline.toml:7: merge.memory_budget: invalid size 'lots'", 0), 0u) << budget;
+  EXPECT_EQ(budget.rfind("pipeline.toml:7: merge.memory_budget: invalid size 'lots'", 0), 0u)
+      << budget;
 }
 
 TEST(RunConfig, CompressionLevelIsCheckedAgainstTheCodec) {
   EXPECT_EQ(ErrorOf(WithSection("[merge]\ncompression_level = 30\ncompression = \"zstd\"\n")),
             "pipeline.toml:7: merge.compression_level 30 is out of range for ZSTD");
-  auto gzip = ParseRunConfig(WithSection("[merge]\ncompression = \"gzip\"\ncompression_level = 9\n"), "p");
+  auto gzip =
+      ParseRunConfig(WithSection("[merge]\ncompression = \"gzip\"\ncompression_level = 9\n"), "p");
   EXPECT_TRUE(gzip.ok()) << gzip.status().ToString();
 }
 
@@ -205,9 +213,12 @@ TEST(RunConfig, SyntaxErrorNamesLineAndColumn) {
 }
 
 TEST(RunConfig, RequiredPathsAndPairs) {
-  EXPECT_EQ(ErrorOf("[pairs]\nlist = [\"a\"]\n").rfind("pipeline.toml: [paths] needs input and output", 0), 0u);
+  EXPECT_EQ(ErrorOf("[pairs]\nlist = [\"a\"]\n")
+                .rfind("pipeline.toml: [paths] needs input and output", 0),
+            0u);
   EXPECT_EQ(ErrorOf("[paths]\ninput = \"a/{pair}\"\noutput = \"b/{pair}.parquet\"\n")
-                .rfind("pipeline.toml: [pairs] needs list", 0), 0u);
+                .rfind("pipeline.toml: [pairs] needs list", 0),
+            0u);
 }
 
 TEST(RunConfig, PatternsNeedThePairToken) {
@@ -218,11 +229,13 @@ TEST(RunConfig, PatternsNeedThePairToken) {
 }
 
 TEST(RunConfig, PairsMustBeUniquePlainNames) {
-  const std::string base = "[paths]\ninput = \"a/{pair}\"\noutput = \"b/{pair}.p\"\n[pairs]\nlist = [\n";
+  const std::string base =
+      "[paths]\ninput = \"a/{pair}\"\noutput = \"b/{pair}.p\"\n[pairs]\nlist = [\n";
   EXPECT_EQ(ErrorOf(base + "  \"eurusd\",\n  \"eurusd\",\n]\n"),
             "pipeline.toml:7: pairs.list: \"eurusd\" is listed twice");
   EXPECT_EQ(ErrorOf(base + "  \"eur/usd\",\n]\n"),
-            "pipeline.toml:6: pairs.list: \"eur/usd\" is not a valid pair name (letters, digits, _ - . only)");
+            "pipeline.toml:6: pairs.list: \"eur/usd\" is not a valid pair name (letters, digits, _ "
+            "- . only)");
   EXPECT_EQ(ErrorOf(base + "]\n"), "pipeline.toml:5: pairs.list is empty");
 }
 
@@ -243,10 +256,12 @@ TEST(RunConfig, LoadReadsTheFileAndNamesItInErrors) {
   }
   auto bad = LoadRunConfig(path);
   ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.status().message(), path + ":7: run.jobs must be an integer, not a string (\"two\")");
+  EXPECT_EQ(bad.status().message(),
+            path + ":7: run.jobs must be an integer, not a string (\"two\")");
   {
     std::ofstream out(path);
-    out << "[paths]\ninput = \"in/{pair}\"\noutput = \"out/{pair}.parquet\"\n[pairs]\nlist = [\"a\"]\n";
+    out << "[paths]\ninput = \"in/{pair}\"\noutput = \"out/{pair}.parquet\"\n[pairs]\nlist = "
+           "[\"a\"]\n";
   }
   auto good = LoadRunConfig(path);
   ASSERT_TRUE(good.ok()) << good.status().ToString();

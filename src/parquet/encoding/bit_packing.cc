@@ -36,7 +36,8 @@ void UnpackGroupsWidth(const uint8_t* in, size_t in_size, int64_t num_groups, T*
     // Groups whose 8-byte loads stay inside `in` are unpacked in place; group g reads bytes
     // [g * kWidth, g * kWidth + kWidth + 8).
     constexpr size_t kSpan = kWidth + 8;
-    int64_t fast_groups = in_size >= kSpan ? static_cast<int64_t>((in_size - kSpan) / kWidth) + 1 : 0;
+    int64_t fast_groups =
+        in_size >= kSpan ? static_cast<int64_t>((in_size - kSpan) / kWidth) + 1 : 0;
     fast_groups = std::min(fast_groups, num_groups);
     int64_t group_idx = 0;
     for (; group_idx < fast_groups; ++group_idx) {

@@ -30,9 +30,7 @@ void PackValues(const uint64_t* values, int64_t n, int bit_width, ByteBuffer* ou
 bool ReadUleb128(const uint8_t** pos, const uint8_t* end, uint64_t* value);
 void AppendUleb128(ByteBuffer* out, uint64_t value);
 
-inline int64_t ZigZagDecode(uint64_t v) {
-  return static_cast<int64_t>((v >> 1) ^ (0 - (v & 1)));
-}
+inline int64_t ZigZagDecode(uint64_t v) { return static_cast<int64_t>((v >> 1) ^ (0 - (v & 1))); }
 inline uint64_t ZigZagEncode(int64_t v) {
   return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
 }

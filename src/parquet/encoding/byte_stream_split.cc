@@ -72,8 +72,8 @@ class ByteStreamSplitDecoder final : public Decoder {
         data.size() / width_ != static_cast<uint64_t>(num_values)) {
       data_ = nullptr;
       left_ = 0;
-      return Status::Corruption(StrCat(kBss, ": page has ", data.size(), " bytes but ",
-                                       num_values, " ", TypeName(type_), " values of ", width_,
+      return Status::Corruption(StrCat(kBss, ": page has ", data.size(), " bytes but ", num_values,
+                                       " ", TypeName(type_), " values of ", width_,
                                        " bytes need exactly their product"));
     }
     data_ = data.data();
@@ -86,9 +86,15 @@ class ByteStreamSplitDecoder final : public Decoder {
   Status DecodeFixed(int64_t n, uint8_t* out) override {
     FM_RETURN_IF_ERROR(CheckRequest(kBss, n, left_));
     switch (width_) {
-      case 4: GatherFixed<4>(data_, stride_, pos_, n, out); break;
-      case 8: GatherFixed<8>(data_, stride_, pos_, n, out); break;
-      default: GatherAny(width_, data_, stride_, pos_, n, out); break;
+      case 4:
+        GatherFixed<4>(data_, stride_, pos_, n, out);
+        break;
+      case 8:
+        GatherFixed<8>(data_, stride_, pos_, n, out);
+        break;
+      default:
+        GatherAny(width_, data_, stride_, pos_, n, out);
+        break;
     }
     pos_ += static_cast<size_t>(n);
     left_ -= n;
@@ -125,9 +131,15 @@ class ByteStreamSplitEncoder final : public Encoder {
     out->resize(start + values_.size());
     uint8_t* dst = out->data() + start;
     switch (width_) {
-      case 4: ScatterFixed<4>(values_.data(), n, dst); break;
-      case 8: ScatterFixed<8>(values_.data(), n, dst); break;
-      default: ScatterAny(width_, values_.data(), n, dst); break;
+      case 4:
+        ScatterFixed<4>(values_.data(), n, dst);
+        break;
+      case 8:
+        ScatterFixed<8>(values_.data(), n, dst);
+        break;
+      default:
+        ScatterAny(width_, values_.data(), n, dst);
+        break;
     }
     values_.clear();
   }

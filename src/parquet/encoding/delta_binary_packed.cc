@@ -73,8 +73,8 @@ Status DeltaBitPackReader<T>::SetData(ByteView data, int64_t num_values) {
                                      " values; miniblock size must be a multiple of 32"));
   }
   if (total != static_cast<uint64_t>(num_values)) {
-    return Status::Corruption(StrCat(what_, ": header holds ", total,
-                                     " values but the page has ", num_values));
+    return Status::Corruption(
+        StrCat(what_, ": header holds ", total, " values but the page has ", num_values));
   }
   miniblocks_ = miniblocks;
   values_per_miniblock_ = block_size / miniblocks;
@@ -129,8 +129,8 @@ bool DeltaBitPackReader<T>::NextMiniblock(Status* error) {
     pos_ = static_cast<size_t>(p - data_);
     if (size_ - pos_ < miniblocks_) {
       *error = Status::Corruption(StrCat(what_, ": block ", block_idx_, " needs ", miniblocks_,
-                                         " bit-width bytes at byte ", pos_, " but ",
-                                         size_ - pos_, " remain"));
+                                         " bit-width bytes at byte ", pos_, " but ", size_ - pos_,
+                                         " remain"));
       return false;
     }
     widths_ = data_ + pos_;
@@ -143,8 +143,8 @@ bool DeltaBitPackReader<T>::NextMiniblock(Status* error) {
   constexpr int kTypeBits = static_cast<int>(sizeof(T) * 8);
   if (bit_width > kTypeBits) {
     *error = Status::Corruption(StrCat(what_, ": miniblock bit width ", bit_width, " exceeds ",
-                                       kTypeBits, " for ", TypeLabel<T>(), " (block ",
-                                       block_idx_, ", miniblock ", miniblock_idx_, ")"));
+                                       kTypeBits, " for ", TypeLabel<T>(), " (block ", block_idx_,
+                                       ", miniblock ", miniblock_idx_, ")"));
     return false;
   }
   bit_width_ = bit_width;
@@ -243,8 +243,8 @@ void DeltaBitPackWriter<T>::FlushBlock() {
   const int used = (num_deltas_ + kPerMiniblock - 1) / kPerMiniblock;
   U adjusted[kBlockSize];
   for (int delta_idx = 0; delta_idx < kBlockSize; ++delta_idx) {
-    adjusted[delta_idx] = delta_idx < num_deltas_ ? deltas_[delta_idx] - static_cast<U>(min_delta)
-                                                  : U{0};
+    adjusted[delta_idx] =
+        delta_idx < num_deltas_ ? deltas_[delta_idx] - static_cast<U>(min_delta) : U{0};
   }
   uint8_t widths[kMiniblocks] = {};
   for (int mini_idx = 0; mini_idx < used; ++mini_idx) {

@@ -60,15 +60,15 @@ class DeltaBitPackReader {
   U first_ = 0;
 
   // Cursor, reset by Rewind.
-  size_t pos_ = 0;               // next block header or miniblock body
+  size_t pos_ = 0;  // next block header or miniblock body
   int64_t block_idx_ = -1;
-  uint64_t miniblock_idx_ = 0;   // within the block; == miniblocks_ forces a new block header
+  uint64_t miniblock_idx_ = 0;       // within the block; == miniblocks_ forces a new block header
   const uint8_t* widths_ = nullptr;  // bit widths of the current block's miniblocks
   U min_delta_ = 0;
-  int bit_width_ = 0;            // of the current miniblock
-  size_t mini_pos_ = 0;          // next unread group of the current miniblock
-  int64_t mini_left_ = 0;        // deltas of the current miniblock not yet unpacked
-  int64_t deltas_left_ = 0;      // deltas of the page in miniblocks not yet entered
+  int bit_width_ = 0;        // of the current miniblock
+  size_t mini_pos_ = 0;      // next unread group of the current miniblock
+  int64_t mini_left_ = 0;    // deltas of the current miniblock not yet unpacked
+  int64_t deltas_left_ = 0;  // deltas of the page in miniblocks not yet entered
   int64_t values_left_ = 0;
   bool first_pending_ = false;
   U last_ = 0;

@@ -43,15 +43,14 @@ class DeltaByteArrayDecoder final : public Decoder {
           Clear();
           return Status::Corruption(StrCat(kDba, ": value ", done + value_idx,
                                            " has prefix length ", prefix,
-                                           " but the previous value has ", prev_length,
-                                           " bytes"));
+                                           " but the previous value has ", prev_length, " bytes"));
         }
         prev_length = prefix + suffixes[value_idx];
         if (width_ > 0 && prev_length != width_) {
           Clear();
-          return Status::Corruption(StrCat(kDba, ": value ", done + value_idx, " has ",
-                                           prev_length, " bytes but FIXED_LEN_BYTE_ARRAY(",
-                                           width_, ") needs ", width_));
+          return Status::Corruption(StrCat(kDba, ": value ", done + value_idx, " has ", prev_length,
+                                           " bytes but FIXED_LEN_BYTE_ARRAY(", width_, ") needs ",
+                                           width_));
         }
       }
       done += take;
@@ -113,9 +112,8 @@ class DeltaByteArrayDecoder final : public Decoder {
       }
       // Shared prefixes let a small page expand a lot; the offsets must stay 32-bit.
       if (data.size() + value_bytes > ByteArrayVector::kMaxDataBytes) {
-        return Status::ResourceExhausted(StrCat(kDba, ": batch would exceed ",
-                                                ByteArrayVector::kMaxDataBytes,
-                                                " bytes of values"));
+        return Status::ResourceExhausted(StrCat(
+            kDba, ": batch would exceed ", ByteArrayVector::kMaxDataBytes, " bytes of values"));
       }
       const uint8_t* src = suffixes_.TakeBytes(suffix_bytes);
       size_t write = data.size();
@@ -201,8 +199,8 @@ std::unique_ptr<Decoder> MakeDeltaByteArrayDecoder(Type type, int type_length) {
 }
 
 std::unique_ptr<Encoder> MakeDeltaByteArrayEncoder(Type type, int type_length) {
-  return std::make_unique<DeltaByteArrayEncoder>(
-      type == Type::kFixedLenByteArray ? type_length : 0);
+  return std::make_unique<DeltaByteArrayEncoder>(type == Type::kFixedLenByteArray ? type_length
+                                                                                  : 0);
 }
 
 }  // namespace featmerge::parquet::internal

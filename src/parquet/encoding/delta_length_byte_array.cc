@@ -39,8 +39,8 @@ Status DeltaLengthReader::SetData(ByteView data, int64_t num_values) {
     if (min_length < 0) {
       const int32_t* bad = std::find_if(lengths, lengths + take, [](int32_t l) { return l < 0; });
       Clear();
-      return Status::Corruption(StrCat(what_, ": value ", done + (bad - lengths),
-                                       " has negative length ", *bad));
+      return Status::Corruption(
+          StrCat(what_, ": value ", done + (bad - lengths), " has negative length ", *bad));
     }
     if (total > available) {
       Clear();
@@ -110,9 +110,8 @@ class DeltaLengthByteArrayDecoder final : public Decoder {
       uint64_t bytes = 0;
       for (int64_t value_idx = 0; value_idx < take; ++value_idx) bytes += lengths[value_idx];
       if (data.size() + bytes > ByteArrayVector::kMaxDataBytes) {
-        return Status::ResourceExhausted(StrCat(kDlba, ": batch would exceed ",
-                                                ByteArrayVector::kMaxDataBytes,
-                                                " bytes of values"));
+        return Status::ResourceExhausted(StrCat(
+            kDlba, ": batch would exceed ", ByteArrayVector::kMaxDataBytes, " bytes of values"));
       }
       // The values of a chunk are contiguous in the page: one copy, then the offsets.
       const uint8_t* src = reader_.TakeBytes(bytes);

@@ -36,9 +36,8 @@ Status CheckApplies(Encoding encoding, Type type, int type_length) {
     return Status::NotSupported(StrCat("unknown encoding ", static_cast<int32_t>(encoding)));
   }
   if (static_cast<int32_t>(type) < 0 || static_cast<int32_t>(type) > 7) {
-    return Status::NotSupported(
-        StrCat("unknown physical type ", static_cast<int32_t>(type), " for ",
-               EncodingName(encoding)));
+    return Status::NotSupported(StrCat("unknown physical type ", static_cast<int32_t>(type),
+                                       " for ", EncodingName(encoding)));
   }
   if (type == Type::kFixedLenByteArray && type_length <= 0) {
     return Status::Corruption(
@@ -64,14 +63,20 @@ Status CheckApplies(Encoding encoding, Type type, int type_length) {
 Result<std::unique_ptr<Decoder>> MakeDecoder(Encoding encoding, Type type, int type_length) {
   FM_RETURN_IF_ERROR(CheckApplies(encoding, type, type_length));
   switch (encoding) {
-    case Encoding::kPlain: return internal::MakePlainDecoder(type, type_length);
-    case Encoding::kRle: return internal::MakeRleBooleanDecoder();
-    case Encoding::kDeltaBinaryPacked: return internal::MakeDeltaBinaryPackedDecoder(type);
-    case Encoding::kDeltaLengthByteArray: return internal::MakeDeltaLengthByteArrayDecoder();
-    case Encoding::kDeltaByteArray: return internal::MakeDeltaByteArrayDecoder(type, type_length);
+    case Encoding::kPlain:
+      return internal::MakePlainDecoder(type, type_length);
+    case Encoding::kRle:
+      return internal::MakeRleBooleanDecoder();
+    case Encoding::kDeltaBinaryPacked:
+      return internal::MakeDeltaBinaryPackedDecoder(type);
+    case Encoding::kDeltaLengthByteArray:
+      return internal::MakeDeltaLengthByteArrayDecoder();
+    case Encoding::kDeltaByteArray:
+      return internal::MakeDeltaByteArrayDecoder(type, type_length);
     case Encoding::kByteStreamSplit:
       return internal::MakeByteStreamSplitDecoder(type, type_length);
-    default: break;
+    default:
+      break;
   }
   return Status::NotSupported(StrCat("unknown encoding ", static_cast<int32_t>(encoding)));
 }
@@ -79,14 +84,20 @@ Result<std::unique_ptr<Decoder>> MakeDecoder(Encoding encoding, Type type, int t
 Result<std::unique_ptr<Encoder>> MakeEncoder(Encoding encoding, Type type, int type_length) {
   FM_RETURN_IF_ERROR(CheckApplies(encoding, type, type_length));
   switch (encoding) {
-    case Encoding::kPlain: return internal::MakePlainEncoder(type, type_length);
-    case Encoding::kRle: return internal::MakeRleBooleanEncoder();
-    case Encoding::kDeltaBinaryPacked: return internal::MakeDeltaBinaryPackedEncoder(type);
-    case Encoding::kDeltaLengthByteArray: return internal::MakeDeltaLengthByteArrayEncoder();
-    case Encoding::kDeltaByteArray: return internal::MakeDeltaByteArrayEncoder(type, type_length);
+    case Encoding::kPlain:
+      return internal::MakePlainEncoder(type, type_length);
+    case Encoding::kRle:
+      return internal::MakeRleBooleanEncoder();
+    case Encoding::kDeltaBinaryPacked:
+      return internal::MakeDeltaBinaryPackedEncoder(type);
+    case Encoding::kDeltaLengthByteArray:
+      return internal::MakeDeltaLengthByteArrayEncoder();
+    case Encoding::kDeltaByteArray:
+      return internal::MakeDeltaByteArrayEncoder(type, type_length);
     case Encoding::kByteStreamSplit:
       return internal::MakeByteStreamSplitEncoder(type, type_length);
-    default: break;
+    default:
+      break;
   }
   return Status::NotSupported(StrCat("unknown encoding ", static_cast<int32_t>(encoding)));
 }

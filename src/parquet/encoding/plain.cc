@@ -30,6 +30,7 @@ class PlainFixedDecoder final : public Decoder {
   PlainFixedDecoder(Type type, int width) : type_(type), width_(width) {}
 
   Status SetData(ByteView data, int64_t num_values) override {
+    left_ = 0;  // a rejected page must not leave the previous page's values behind
     // Division, not multiplication: num_values comes from a page header and may be hostile.
     if (num_values < 0 || static_cast<uint64_t>(num_values) > data.size() / width_) {
       return Status::Corruption(StrCat(kPlain, ": page has ", data.size(), " bytes, too few for ",
@@ -64,10 +65,11 @@ class PlainFixedDecoder final : public Decoder {
 class PlainBooleanDecoder final : public Decoder {
  public:
   Status SetData(ByteView data, int64_t num_values) override {
-    if (num_values < 0 || static_cast<uint64_t>(num_values) / 8 + (num_values % 8 != 0) >
-                              data.size()) {
-      return Status::Corruption(StrCat(kPlain, ": page has ", data.size(),
-                                       " bytes, too few for ", num_values, " BOOLEAN values"));
+    left_ = 0;
+    if (num_values < 0 ||
+        static_cast<uint64_t>(num_values) / 8 + (num_values % 8 != 0) > data.size()) {
+      return Status::Corruption(StrCat(kPlain, ": page has ", data.size(), " bytes, too few for ",
+                                       num_values, " BOOLEAN values"));
     }
     data_ = data.data();
     bit_pos_ = 0;
@@ -106,6 +108,7 @@ class PlainByteArrayDecoder final : public Decoder {
  public:
   // Walks every length prefix once so that DecodeByteArray copies without checks.
   Status SetData(ByteView data, int64_t num_values) override {
+    left_ = 0;
     if (num_values < 0 || static_cast<uint64_t>(num_values) > data.size() / 4) {
       return Status::Corruption(StrCat(kPlain, ": page has ", data.size(), " bytes, too few for ",
                                        num_values, " BYTE_ARRAY length prefixes"));
@@ -147,9 +150,8 @@ class PlainByteArrayDecoder final : public Decoder {
       pos += 4 + length;
     }
     if (out->data_size() + bytes > ByteArrayVector::kMaxDataBytes) {
-      return Status::ResourceExhausted(
-          StrCat(kPlain, ": BYTE_ARRAY batch would exceed ", ByteArrayVector::kMaxDataBytes,
-                 " bytes of values"));
+      return Status::ResourceExhausted(StrCat(kPlain, ": BYTE_ARRAY batch would exceed ",
+                                              ByteArrayVector::kMaxDataBytes, " bytes of values"));
     }
     std::vector<uint8_t>& dst = out->data();
     std::vector<uint32_t>& offsets = out->offsets();
@@ -243,17 +245,23 @@ class PlainByteArrayEncoder final : public Encoder {
 
 std::unique_ptr<Decoder> MakePlainDecoder(Type type, int type_length) {
   switch (type) {
-    case Type::kBoolean: return std::make_unique<PlainBooleanDecoder>();
-    case Type::kByteArray: return std::make_unique<PlainByteArrayDecoder>();
-    default: return std::make_unique<PlainFixedDecoder>(type, FixedWidth(type, type_length));
+    case Type::kBoolean:
+      return std::make_unique<PlainBooleanDecoder>();
+    case Type::kByteArray:
+      return std::make_unique<PlainByteArrayDecoder>();
+    default:
+      return std::make_unique<PlainFixedDecoder>(type, FixedWidth(type, type_length));
   }
 }
 
 std::unique_ptr<Encoder> MakePlainEncoder(Type type, int type_length) {
   switch (type) {
-    case Type::kBoolean: return std::make_unique<PlainBooleanEncoder>();
-    case Type::kByteArray: return std::make_unique<PlainByteArrayEncoder>();
-    default: return std::make_unique<PlainFixedEncoder>(FixedWidth(type, type_length));
+    case Type::kBoolean:
+      return std::make_unique<PlainBooleanEncoder>();
+    case Type::kByteArray:
+      return std::make_unique<PlainByteArrayEncoder>();
+    default:
+      return std::make_unique<PlainFixedEncoder>(FixedWidth(type, type_length));
   }
 }
 

@@ -47,11 +47,11 @@ class RleBitPackedDecoder {
   int64_t values_read_ = 0;
 
   bool run_is_packed_ = false;
-  int64_t run_left_ = 0;     // values left in the current run
-  uint32_t rle_value_ = 0;   // value of the current RLE run
-  size_t packed_pos_ = 0;    // byte offset of the next unread group of the bit-packed run
-  uint32_t group_[8] = {};   // a group of the bit-packed run that was read only partly
-  int group_pos_ = 8;        // next value in group_; 8 = none buffered
+  int64_t run_left_ = 0;    // values left in the current run
+  uint32_t rle_value_ = 0;  // value of the current RLE run
+  size_t packed_pos_ = 0;   // byte offset of the next unread group of the bit-packed run
+  uint32_t group_[8] = {};  // a group of the bit-packed run that was read only partly
+  int group_pos_ = 8;       // next value in group_; 8 = none buffered
 };
 
 class RleBitPackedEncoder {
@@ -80,8 +80,8 @@ class RleBitPackedEncoder {
   uint32_t buffered_[8] = {};
   int num_buffered_ = 0;
   uint32_t current_value_ = 0;
-  int64_t repeat_count_ = 0;   // trailing equal values, counted from the current group start
-  int64_t literal_groups_ = 0;  // groups in the open bit-packed run
+  int64_t repeat_count_ = 0;       // trailing equal values, counted from the current group start
+  int64_t literal_groups_ = 0;     // groups in the open bit-packed run
   size_t literal_header_pos_ = 0;  // its reserved one-byte header in out_
   ByteBuffer out_;
 };

@@ -14,22 +14,26 @@ constexpr const char* kRle = "RLE";
 class RleBooleanDecoder final : public Decoder {
  public:
   Status SetData(ByteView data, int64_t num_values) override {
+    // A rejected page must not leave the previous page's values behind.
+    left_ = 0;
+    FM_RETURN_IF_ERROR(decoder_.Init(ByteView(), 1));
     if (num_values < 0) {
       return Status::Corruption(StrCat(kRle, ": negative value count ", num_values));
     }
-    left_ = num_values;
     // A page without values may omit even the length prefix.
-    if (data.empty() && num_values == 0) return decoder_.Init(data, 1);
+    if (data.empty() && num_values == 0) return Status::OK();
     if (data.size() < 4) {
       return Status::Corruption(StrCat(kRle, ": BOOLEAN page of ", data.size(),
                                        " bytes is too short for its 4-byte length prefix"));
     }
     const uint32_t length = LoadLE<uint32_t>(data.data());
     if (length > data.size() - 4) {
-      return Status::Corruption(StrCat(kRle, ": BOOLEAN length prefix says ", length,
-                                       " bytes but ", data.size() - 4, " follow"));
+      return Status::Corruption(StrCat(kRle, ": BOOLEAN length prefix says ", length, " bytes but ",
+                                       data.size() - 4, " follow"));
     }
-    return decoder_.Init(data.subspan(4, length), 1);
+    FM_RETURN_IF_ERROR(decoder_.Init(data.subspan(4, length), 1));
+    left_ = num_values;
+    return Status::OK();
   }
 
   Status DecodeFixed(int64_t n, uint8_t* out) override {

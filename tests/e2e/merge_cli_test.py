@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""End-to-end checks of `featmerge merge` as a user runs it:
+- memory does not grow with the data: peak RSS (wait4 of the child) with 4x the tables and with
+  4x the rows stays within 20% of the base case (same row-group size);
+- the RSS guard: a budget the run cannot keep stops it with exit code 3 and a resumable state,
+  and the same command with a larger budget finishes;
+- a 17,000-column output is read back by DuckDB and Polars with the values featmerge reads;
+- --dry-run writes nothing and prints the plan; --json prints a summary; exit codes.
+
+Usage: merge_cli_test.py FEATMERGE WORK_DIR
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tools" / "oracle"))
+import compare_jsonl  # noqa: E402
+
+FAILURES = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        FAILURES.append(what)
+
+
+def run(cmd, timeout=900):
+    return subprocess.run([str(c) for c in cmd], capture_output=True, timeout=timeout)
+
+
+def peak_rss_mib(cmd):
+    """Runs cmd, returns (exit code, peak RSS of that child in MiB, stderr)."""
+    p = subprocess.Popen([str(c) for c in cmd], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err = p.stderr.read()
+    _, status, usage = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    return p.returncode, usage.ru_maxrss / 1024.0, err.decode(errors="replace")
+
+
+def gen(fm, out, *args):
+    r = run([fm, "gen", out, "--pairs", "p", "--seed", "3", *args])
+    if r.returncode != 0:
+        raise RuntimeError(r.stderr.decode())
+    return Path(out) / "p"
+
+
+def memory_is_flat(fm, work):
+    base = gen(fm, work / "m_base", "--profile", "uniform", "--tables", "30", "--cols", "8", "--rows", "20000")
+    more_tables = gen(fm, work / "m_tables", "--profile", "uniform", "--tables", "120", "--cols", "8", "--rows", "20000")
+    more_rows = gen(fm, work / "m_rows", "--profile", "uniform", "--tables", "30", "--cols", "8", "--rows", "80000")
+    results = {}
+    for name, data in (("base", base), ("tables x4", more_tables), ("rows x4", more_rows)):
+        code, rss, err = peak_rss_mib([fm, "merge", data, "-o", work / f"m_{name.replace(' ', '')}.parquet",
+                                       "--quiet", "--row-group-rows", "10000", "--threads", "2"])
+        check(code == 0, f"memory: merge {name} exits 0 ({err.strip()[-200:]})")
+        results[name] = rss
+    print(f"     peak RSS MiB: {json.dumps({k: round(v, 1) for k, v in results.items()})}")
+    # A Parquet writer must hold every column chunk's metadata until the footer is written (the
+    # footer lists them all): allow 2 KiB per extra output column chunk on top of the 20%.
+    chunks = {"base": 30 * 8 * 2, "tables x4": 120 * 8 * 2, "rows x4": 30 * 8 * 8}
+    for name in ("tables x4", "rows x4"):
+        allowance = (chunks[name] - chunks["base"]) * 2 / 1024
+        check(results[name] <= results["base"] * 1.2 + allowance,
+              f"memory: peak RSS with {name} ({results[name]:.1f} MiB) within 20% of base "
+              f"({results['base']:.1f} MiB) + {allowance:.1f} MiB of footer metadata")
+
+
+def rss_guard(fm, work):
+    data = gen(fm, work / "g", "--profile", "uniform", "--tables", "3", "--cols", "8", "--rows", "600000")
+    out = work / "g.parquet"
+    r = run([fm, "merge", data, "-o", out, "--memory-budget", "48MiB", "--row-group-rows", "600000", "--threads", "2"])
+    err = r.stderr.decode()
+    check(r.returncode == 3, f"rss guard: exit code 3 under a 48 MiB budget (got {r.returncode}: {err.strip()[-200:]})")
+    check("memory-budget" in err and "resumed" in err, "rss guard: message names the budget and says it can resume")
+    check(not out.exists(), "rss guard: nothing at the final path")
+    r = run([fm, "merge", data, "-o", out, "--row-group-rows", "600000", "--quiet"])
+    check(r.returncode == 0 and out.exists(), "rss guard: the same command with the default budget finishes")
+
+
+def wide_output(fm, work):
+    data = gen(fm, work / "w", "--profile", "uniform", "--tables", "2125", "--cols", "8", "--rows", "300")
+    out = work / "wide.parquet"
+    r = run([fm, "merge", data, "-o", out, "--quiet"])
+    check(r.returncode == 0, f"wide: merge of 2125 tables exits 0 ({r.stderr.decode()[-200:]})")
+    info = json.loads(run([fm, "inspect", out, "--json", "--no-chunks", "--footer-only"]).stdout)
+    check(info["num_columns"] >= 17000, f"wide: output has {info['num_columns']} columns (>= 17,000)")
+    names = [c["name"] for c in info["columns"]]
+    pick = [names[0], names[1], names[len(names) // 2], names[-1]]
+    kinds = [next(c["value_kind"] for c in info["columns"] if c["name"] == n) for n in pick]
+    ours = [json.loads(l) for l in run([fm, "cat", out, "--columns", ",".join(pick)]).stdout.decode().splitlines()]
+    for reader in ("duckdb", "polars"):
+        r = run(["node", ROOT / "tools/oracle/read_jsonl.mjs", "--reader", reader, out, "--columns", ",".join(pick)])
+        if r.returncode != 0:
+            check(False, f"wide: {reader} reads the 17,000-column file ({r.stderr.decode()[-300:]})")
+            continue
+        theirs = [json.loads(l) for l in r.stdout.decode().splitlines() if l.strip()]
+        n, differ, skipped, problems = compare_jsonl.compare(kinds, ours, theirs, out=open(os.devnull, "w"))
+        check(n == 300 and differ == 0 and not problems and not skipped,
+              f"wide: {reader} reads {n} rows of 4 columns equal to featmerge's ({differ} differ)")
+
+
+def cli_behaviour(fm, work):
+    data = gen(fm, work / "c", "--profile", "bqx", "--tables", "6", "--rows", "1000")
+    out = work / "c.parquet"
+    r = run([fm, "merge", data, "-o", out, "--dry-run"])
+    text = r.stdout.decode()
+    check(r.returncode == 0 and "plan:" in text and "estimated peak mem" in text, "dry-run prints the checks and the plan")
+    check(not out.exists() and not Path(str(out) + ".journal").exists(), "dry-run writes nothing")
+    r = run([fm, "merge", data, "-o", out, "--json"])
+    lines = [json.loads(l) for l in r.stdout.decode().splitlines() if l.strip()]
+    check(r.returncode == 0 and lines and lines[-1].get("event") == "summary" and lines[-1]["rows"] == 1000,
+          "--json ends with a summary line")
+    r = run([fm, "merge", work / "nope", "-o", out])
+    check(r.returncode == 2 and r.stderr.decode().count("\n") == 1, "missing input directory: exit 2, one line")
+    r = run([fm, "merge", data, "-o", out, "--memory-budget", "lots"])
+    check(r.returncode == 1 and "memory-budget" in r.stderr.decode(), "bad --memory-budget: exit 1 naming the option")
+    r = run([fm, "merge", data, "-o", out, "--on-duplicate-key", "maybe"])
+    check(r.returncode == 1, "bad --on-duplicate-key: exit 1")
+
+
+def main():
+    fm, work = sys.argv[1], Path(sys.argv[2])
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    for test in (cli_behaviour, memory_is_flat, rss_guard, wide_output):
+        try:
+            test(fm, work)
+        except Exception as e:  # a crashed step is a failed step
+            check(False, f"{test.__name__}: {e}")
+    print(f"{len(FAILURES) == 0 and 1 or 0} passed, {len(FAILURES)} failed")
+    if not FAILURES:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0 if not FAILURES else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
