@@ -2,7 +2,7 @@
 // Sampled cell check between two merge outputs (the benchmark's correctness column), with DuckDB:
 //
 //   node bench/compare_outputs.mjs REF.parquet OTHER.parquet [--key interval_time] [--rows 200]
-//        [--cols 64] [--seed 1]
+//        [--cols 64] [--seed 1] [--batch 256] [--memory-limit 2GB] [--threads N]
 //
 // Both files must hold the spine's rows in the spine's order (every benchmarked tool keeps it), so
 // rows are matched by position (file_row_number). Checks, in order:
@@ -11,7 +11,8 @@
 //      TIMESTAMP(NANOS, UTC) with microsecond precision, so keys are compared to the microsecond);
 //   3. --cols randomly chosen non-key columns over ALL rows (IS DISTINCT FROM: nulls and NaNs
 //      compare equal to themselves);
-//   4. ALL columns present in both on --rows randomly chosen rows.
+//   4. ALL columns present in both on --rows randomly chosen rows (--batch columns per query, which
+//      bounds DuckDB's memory on wide files).
 // Prints one JSON line on stdout: {"equal":bool, ...counts and up to 10 example differences}.
 // Exit status 0 when equal, 1 when a difference was found, 2 on error.
 import {openDuckDB, sqlIdent, sqlString} from '../tools/oracle/lib/duckdb_cells.mjs';
@@ -19,7 +20,8 @@ import {duckTypes, keyExpr} from '../tools/oracle/lib/duckdb_keys.mjs';
 import {parseOptions} from '../tools/oracle/lib/merge_inputs.mjs';
 import {readParquetSchema} from '../tools/oracle/lib/parquet_footer.mjs';
 
-const USAGE = 'usage: compare_outputs.mjs REF.parquet OTHER.parquet [--key COL] [--rows N] [--cols K] [--seed S]';
+const USAGE = 'usage: compare_outputs.mjs REF.parquet OTHER.parquet [--key COL] [--rows N] [--cols K] [--seed S] ' +
+  '[--batch B] [--memory-limit 2GB] [--threads N]';
 
 /** Deterministic PRNG (mulberry32) so a seed gives the same sample. */
 function rng(seed) {
@@ -51,7 +53,7 @@ async function main() {
   if (o._.length !== 2) throw new Error(USAGE);
   const [refPath, otherPath] = o._;
   const key = o.key || 'interval_time';
-  const nRows = Number(o.rows ?? 200), nCols = Number(o.cols ?? 64);
+  const nRows = Number(o.rows ?? 200), nCols = Number(o.cols ?? 64), batch = Number(o.batch ?? 256);
   const rand = rng(Number(o.seed ?? 1));
   const t0 = performance.now();
 
@@ -72,7 +74,7 @@ async function main() {
   const keyCol = ref.columns.find((c) => c.name === key);
   if (!keyCol || !otherSet.has(key)) throw new Error(`key column ${key} missing in one of the files`);
 
-  const {conn} = await openDuckDB({});
+  const {conn} = await openDuckDB({memoryLimit: o['memory-limit'] || '2GB', threads: o.threads});
   try {
     const [refTypes, otherTypes] = [await duckTypes(conn, refPath), await duckTypes(conn, otherPath)];
     const src = (p) => `read_parquet(${sqlString(p)}, file_row_number = true)`;
@@ -112,17 +114,26 @@ async function main() {
       if (bad.length) { fail(); await examples(bad, ''); }
     }
 
-    // 4. All common columns on sampled rows.
+    // 4. All common columns on sampled rows, --batch columns per query: DuckDB's memory grows with
+    // the number of columns a scan decodes (a 5,000-column SELECT * took over 20 GB), and the
+    // memory_limit does not bound it.
     const rowIds = sample(Array.from({length: rows}, (_, i) => i), nRows, rand);
     res.sampled_rows = rowIds.length;
     if (rowIds.length && nonKey.length) {
       const inList = `(${rowIds.join(', ')})`;
       const where = ` AND a.file_row_number IN ${inList}`;
-      const [counts] = await q(`SELECT ${nonKey.map((n) => `count(*) FILTER (WHERE ${distinct(n)})`).join(', ')}
-        FROM (SELECT * FROM ${src(refPath)} WHERE file_row_number IN ${inList}) a
-        JOIN (SELECT * FROM ${src(otherPath)} WHERE file_row_number IN ${inList}) b USING (file_row_number)`);
-      const bad = nonKey.filter((n, j) => Number(counts[j]) > 0);
-      nonKey.forEach((n, j) => { if (Number(counts[j]) > 0) res.sampled_row_mismatches[n] = Number(counts[j]); });
+      const bad = [];
+      for (let first = 0; first < nonKey.length; first += batch) {
+        const part = nonKey.slice(first, first + batch);
+        const proj = part.map(sqlIdent).join(', ');
+        const [counts] = await q(`SELECT ${part.map((n) => `count(*) FILTER (WHERE ${distinct(n)})`).join(', ')}
+          FROM (SELECT file_row_number, ${proj} FROM ${src(refPath)} WHERE file_row_number IN ${inList}) a
+          JOIN (SELECT file_row_number, ${proj} FROM ${src(otherPath)} WHERE file_row_number IN ${inList}) b
+          USING (file_row_number)`);
+        part.forEach((n, j) => {
+          if (Number(counts[j]) > 0) { bad.push(n); res.sampled_row_mismatches[n] = Number(counts[j]); }
+        });
+      }
       if (bad.length) { fail(); await examples(bad, where); }
     }
   } finally {

@@ -279,9 +279,11 @@ def last_line(path, limit=300):
             lines = [l.strip() for l in f.read().decode('utf-8', 'replace').splitlines() if l.strip()]
     except OSError:
         return ''
-    noise = ('- ', 'at ', 'Require stack', '^', 'Node.js v', '}', '{', 'code:', 'requireStack')
+    noise = ('- ', '* ', 'at ', 'Require stack', '^', 'Node.js v', '}', '{', 'code:', 'requireStack',
+             'See also', 'Possible solutions')
     good = [l for l in lines if not l.startswith(noise) and 'warning:' not in l]
-    pick = good[-1] if good else (lines[-1] if lines else '')
+    errors = [l for l in good if 'error' in l.lower() or 'fail' in l.lower()]
+    pick = (errors or good or lines or [''])[-1]
     return pick[:limit]
 
 
@@ -318,8 +320,8 @@ def dir_bytes(path):
 
 
 def estimate_input_bytes(spec):
-    if spec['profile'] == 'uniform':  # random-walk doubles barely compress: ~8.3 bytes a cell
-        return int(spec['tables'] * (spec['cols'] + 1) * spec['rows'] * 8.3)
+    if spec['profile'] == 'uniform':  # measured: 2.8 bytes a cell at a and b; 4 to be safe
+        return int(spec['tables'] * (spec['cols'] + 1) * spec['rows'] * 4)
     return 12 * GiB  # the issue's figure for the bqx profile at 667 x 100,000 (an upper bound)
 
 
@@ -412,7 +414,7 @@ def machine_info(args, cores):
 # ---- one scale ----------------------------------------------------------------------------------
 
 def remove_output(path):
-    for p in (path, path + '.journal', path + '.partial'):
+    for p in (path, path + '.journal', path + '.partial', path + '.manifest.json'):
         try:
             os.remove(p)
         except FileNotFoundError:
@@ -424,15 +426,15 @@ def median_of(runs, field):
     return round(statistics.median(vals), 3) if vals else None
 
 
-def run_compare(args, ref, other, log_path):
+def run_compare(args, ref, other, log_base):
+    """compare_outputs.mjs under the same watchdog as the tools (8 GiB at most, 15 min)."""
     argv = ['node', os.path.join(HERE, 'compare_outputs.mjs'), ref, other, '--key', KEY,
             '--rows', str(args.check_rows), '--cols', str(args.check_cols), '--seed', str(SEED)]
-    with open(log_path, 'w') as err:
-        r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=err, text=True)
-    try:
-        res = json.loads(r.stdout.strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        return {'equal': None, 'error': last_line(log_path) or f'exit status {r.returncode}'}
+    r = measure(argv, log_base + '.out', log_base + '.err', 900, min(args.ceiling, 8 * GiB))
+    res = last_json(log_base + '.out')
+    if res is None:
+        return {'equal': None, 'error': r.get('message') or 'no result'}
+    res['check_wall_s'], res['check_rss_mib'] = r['wall_s'], r['rss_mib']
     return res
 
 
@@ -499,7 +501,7 @@ def run_scale(name, args, cgroup, cores):
                 x['status'] == 'ok' for x in tools[REFERENCE]['runs'])
             if t != REFERENCE and r['status'] == 'ok' and 'compare' not in tools[t] and ref_ok:
                 log(f'  checking {t} against {REFERENCE} (DuckDB, sampled)')
-                c = run_compare(args, outs[REFERENCE], outs[t], os.path.join(logs, f'{t}.compare.err'))
+                c = run_compare(args, outs[REFERENCE], outs[t], os.path.join(logs, f'{t}.compare'))
                 if t.startswith('featmerge'):
                     c['identical_bytes'] = files_identical(outs[REFERENCE], outs[t])
                 tools[t]['compare'] = c
@@ -705,7 +707,7 @@ def main():
     cgroup = CgroupV2.detect()
     mode = (f'cgroup v2 memory.max as the ceiling; RSS summed over the tree every 50 ms'
             if cgroup else 'VmRSS summed over the tree every 50 ms, or the largest process VmHWM if higher; the ceiling is a '
-            'watchdog on that sum (no delegated cgroup v2 memory controller here)')
+            'watchdog on that sum, as no cgroup v2 memory controller is delegated here')
     log(f'==> measuring with {mode}')
     date = datetime.date.today().isoformat()
     host = socket.gethostname()

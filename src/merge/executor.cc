@@ -108,8 +108,10 @@ Status RunExecutor(const ExecutorContext& ctx) {
   ctx.stats->chunks_done = start;
   if (start >= total) return Status::OK();
 
-  const int threads = std::max(1, std::min<int>(plan.threads, static_cast<int>(total - start)));
-  const int64_t window = static_cast<int64_t>(threads) * 2;
+  const int64_t window = std::max(2, plan.max_in_flight);
+  // More workers than chunks in flight would only wait.
+  const int threads = std::max(1, std::min<int>({plan.threads, static_cast<int>(window),
+                                                 static_cast<int>(total - start)}));
   struct Slot {
     bool ready = false;
     Status status;

@@ -332,7 +332,11 @@ Result<std::unique_ptr<MergePlan>> BuildPlan(const MergeOptions& o, io::FileSyst
   // Per in-flight column chunk: source slice + gathered column + encoded bytes + page buffers,
   // about 4x the decoded size; the committer keeps up to 2 chunks per worker in flight.
   const uint64_t per_row = std::max<uint64_t>(16, widest_row + 1) * 4;
-  const uint64_t in_flight = static_cast<uint64_t>(plan->threads) * 3;
+  // The row-group size must not depend on the thread count (the output's bytes may not), so it
+  // is sized for a fixed number of chunks in flight; the executor then keeps as many in flight
+  // as the budget allows for the actual threads (max_in_flight below).
+  constexpr uint64_t kPlannedInFlight = 6;
+  const uint64_t in_flight = kPlannedInFlight;
   const uint64_t reserve = 64ull << 20;  // code, footers, alignment runs, I/O buffers
   uint64_t usable = o.memory_budget > reserve * 2 ? o.memory_budget - reserve : o.memory_budget / 2;
   int64_t rg_rows = o.row_group_rows;
@@ -342,7 +346,10 @@ Result<std::unique_ptr<MergePlan>> BuildPlan(const MergeOptions& o, io::FileSyst
     rg_rows = std::min<int64_t>(rg_rows, std::max<int64_t>(1, plan->rows));
   }
   plan->row_group_rows = std::max<int64_t>(1, rg_rows);
-  plan->estimated_peak_memory = reserve + in_flight * per_row * static_cast<uint64_t>(plan->row_group_rows);
+  const uint64_t chunk_bytes = per_row * static_cast<uint64_t>(plan->row_group_rows);
+  plan->max_in_flight = static_cast<int>(std::clamp<uint64_t>(usable / std::max<uint64_t>(1, chunk_bytes), 2,
+                                                              static_cast<uint64_t>(plan->threads) * 2));
+  plan->estimated_peak_memory = reserve + static_cast<uint64_t>(plan->max_in_flight) * chunk_bytes;
   if (o.memory_budget < (48ull << 20)) {
     return Status::InvalidArgument("--memory-budget " + FormatBytes(o.memory_budget) +
                                    " is too small: featmerge needs at least 48 MiB");

@@ -76,6 +76,7 @@ struct MergePlan {
   int64_t rows = 0;
   int64_t row_group_rows = 0;
   int threads = 1;
+  int max_in_flight = 2;  // column chunks being encoded or awaiting commit, from the budget
   uint64_t input_bytes = 0;
   uint64_t estimated_output_bytes = 0;
   uint64_t estimated_peak_memory = 0;

@@ -33,6 +33,7 @@ Status ColumnChunkReader::Restart() {
   pages_ = std::make_unique<PageReader>(ByteView(chunk_), chunk_offset_, md.num_values, md.codec,
                                         file_->options().verify_crc, Where());
   next_row_ = 0;
+  cached_begin_ = cached_end_ = -1;
   return Status::OK();
 }
 
@@ -42,7 +43,18 @@ Status ColumnChunkReader::ReadAll(ColumnData* out) {
 
 Status ColumnChunkReader::ReadRows(int64_t begin, int64_t end, ColumnData* out) {
   if (!loaded_) FM_RETURN_IF_ERROR(Load());
-  if (begin < next_row_) FM_RETURN_IF_ERROR(Restart());
+  if (begin < next_row_) {
+    // Batched reads (cat, check) start inside the page the previous batch ended in: serve that
+    // part from the page still decoded in scratch_ instead of walking the chunk again.
+    if (begin >= cached_begin_ && begin < cached_end_ && next_row_ == cached_end_) {
+      const int64_t hi = std::min(end, cached_end_);
+      out->AppendRange(scratch_, begin - cached_begin_, hi - begin);
+      begin = hi;
+      if (begin >= end) return Status::OK();
+    } else {
+      FM_RETURN_IF_ERROR(Restart());
+    }
+  }
   out->Reserve(out->num_rows() + std::min<int64_t>(end - begin, 1 << 20));
   Page page;
   while (next_row_ < end) {
@@ -66,13 +78,17 @@ Status ColumnChunkReader::ReadRows(int64_t begin, int64_t end, ColumnData* out) 
     }
     stats_.pages_read++;
     if (page_begin >= begin && page_end <= end) {
+      cached_begin_ = cached_end_ = -1;
       FM_RETURN_IF_ERROR(DecodeDataPage(page, out));
     } else {
+      cached_begin_ = cached_end_ = -1;
       scratch_.Reset(descr_.type, descr_.type_length);
       FM_RETURN_IF_ERROR(DecodeDataPage(page, &scratch_));
       int64_t lo = std::max(begin, page_begin) - page_begin;
       int64_t hi = std::min(end, page_end) - page_begin;
       out->AppendRange(scratch_, lo, hi - lo);
+      cached_begin_ = page_begin;
+      cached_end_ = page_end;
     }
   }
   return Status::OK();

@@ -51,6 +51,9 @@ class ColumnChunkReader {
   bool loaded_ = false;
   std::unique_ptr<PageReader> pages_;
   int64_t next_row_ = 0;  // first row of the next page PageReader returns
+  // Rows [cached_begin_, cached_end_) of the last partially used page, decoded in scratch_.
+  int64_t cached_begin_ = -1;
+  int64_t cached_end_ = -1;
 
   bool has_dictionary_ = false;
   ColumnData dictionary_;
