@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 
 #include "parquet/encoding/rle_bit_packed.h"
@@ -17,6 +18,39 @@ namespace {
 // of unique doubles costs little).
 constexpr double kMaxDistinctRatio = 0.5;
 constexpr int64_t kDictionaryProbeRows = 4096;
+constexpr int64_t kEarlyProbeRows = 512;
+constexpr double kEarlyDistinctRatio = 0.9;
+
+// Min/max of the non-null values of rows [begin, end) for a fixed-width numeric type, in its
+// sort order; NaN is skipped (format spec). Equal values keep the first seen (as
+// UpdateStats). Returns false when there is no non-NaN value.
+template <typename T>
+bool TypedMinMax(const ColumnData& data, int64_t begin, int64_t end, std::string* min,
+                 std::string* max) {
+  bool have = false;
+  T lo{}, hi{};
+  const uint8_t* valid = data.validity().data();
+  for (int64_t row = begin; row < end; row++) {
+    if (!valid[row]) continue;
+    T v = data.value<T>(row);
+    if constexpr (std::is_floating_point_v<T>) {
+      if (std::isnan(v)) continue;
+    }
+    if (!have) {
+      lo = hi = v;
+      have = true;
+    } else if (v < lo) {
+      lo = v;
+    } else if (hi < v) {
+      hi = v;
+    }
+  }
+  if (have) {
+    min->assign(reinterpret_cast<const char*>(&lo), sizeof(T));
+    max->assign(reinterpret_cast<const char*>(&hi), sizeof(T));
+  }
+  return have;
+}
 
 template <typename T>
 int Cmp(T a, T b) {
@@ -113,6 +147,7 @@ bool ColumnChunkWriter::BuildDictionary(const ColumnData& data, int64_t begin, i
   dict_values_.Reset(column_.type, column_.type_length);
   dict_index_.clear();
   const int64_t non_null = (end - begin);  // upper bound; nulls are skipped below
+  if (!data.is_binary() && data.width() <= 8) return BuildFixedDictionary(data, begin, end);
   std::unordered_map<std::string_view, uint32_t> index;
   index.reserve(1024);
   int64_t dict_bytes = 0;
@@ -130,6 +165,12 @@ bool ColumnChunkWriter::BuildDictionary(const ColumnData& data, int64_t begin, i
     }
     dict_index_.push_back(it->second);
     seen++;
+    // Nearly all distinct after the first values (prices, z-scores): give up early, the
+    // probe is the writer's main cost on such columns.
+    if (seen == kEarlyProbeRows &&
+        static_cast<double>(index.size()) > kEarlyDistinctRatio * static_cast<double>(seen)) {
+      return false;
+    }
     if (seen == kDictionaryProbeRows || (seen % 65536 == 0)) {
       if (static_cast<double>(index.size()) > kMaxDistinctRatio * static_cast<double>(seen)) {
         return false;
@@ -139,6 +180,63 @@ bool ColumnChunkWriter::BuildDictionary(const ColumnData& data, int64_t begin, i
   (void)non_null;
   return !index.empty() &&
          static_cast<double>(index.size()) <= kMaxDistinctRatio * static_cast<double>(seen);
+}
+
+// Same decisions and entry order as BuildDictionary, for values of at most 8 bytes: an
+// open-addressing table of the values' bits (no allocation per value, no byte hashing).
+bool ColumnChunkWriter::BuildFixedDictionary(const ColumnData& data, int64_t begin, int64_t end) {
+  const size_t width = static_cast<size_t>(data.width());
+  auto key_of = [width](const uint8_t* p) {
+    uint64_t k = 0;
+    std::memcpy(&k, p, width);
+    return k;
+  };
+  int bits = 10;
+  slot_ids_.assign(size_t{1} << bits, -1);
+  slot_keys_.resize(size_t{1} << bits);
+  auto slot_for = [&](uint64_t key) {
+    size_t mask = slot_ids_.size() - 1;
+    size_t i = static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> (64 - bits));
+    while (slot_ids_[i] >= 0 && slot_keys_[i] != key) i = (i + 1) & mask;
+    return i;
+  };
+  int64_t distinct = 0, seen = 0;
+  const uint8_t* valid = data.validity().data();
+  for (int64_t row = begin; row < end; row++) {
+    if (!valid[row]) continue;
+    const uint8_t* p = data.fixed_value(row);
+    const uint64_t key = key_of(p);
+    size_t slot = slot_for(key);
+    if (slot_ids_[slot] < 0) {
+      slot_ids_[slot] = static_cast<int32_t>(distinct++);
+      slot_keys_[slot] = key;
+      dict_values_.AppendValue(ByteView(p, width));
+      if (distinct * static_cast<int64_t>(width) > options_.dictionary_page_size) return false;
+      if (distinct * 2 > static_cast<int64_t>(slot_ids_.size())) {
+        // Grow and reinsert every entry (entries keep their ids).
+        bits++;
+        slot_ids_.assign(size_t{1} << bits, -1);
+        slot_keys_.resize(size_t{1} << bits);
+        for (int64_t e = 0; e < distinct; e++) {
+          uint64_t k = key_of(dict_values_.fixed_value(e));
+          size_t at = slot_for(k);
+          slot_ids_[at] = static_cast<int32_t>(e);
+          slot_keys_[at] = k;
+        }
+        slot = slot_for(key);
+      }
+    }
+    dict_index_.push_back(static_cast<uint32_t>(slot_ids_[slot]));
+    seen++;
+    if (seen == kEarlyProbeRows &&
+        static_cast<double>(distinct) > kEarlyDistinctRatio * static_cast<double>(seen)) {
+      return false;
+    }
+    if (seen == kDictionaryProbeRows || (seen % 65536 == 0)) {
+      if (static_cast<double>(distinct) > kMaxDistinctRatio * static_cast<double>(seen)) return false;
+    }
+  }
+  return distinct > 0 && static_cast<double>(distinct) <= kMaxDistinctRatio * static_cast<double>(seen);
 }
 
 Status ColumnChunkWriter::AppendPage(PageHeader header, ByteView uncompressed, EncodedChunk* out) {
@@ -182,8 +280,27 @@ Status ColumnChunkWriter::EmitPage(const ColumnData& data, int64_t begin, int64_
     non_null = n;
   }
   stats->null_count = n - non_null;
-  for (int64_t row = begin; row < end; row++) {
-    if (data.IsValid(row)) UpdateStats(data, row, stats);
+  switch (column_.type) {
+    case Type::kInt32:
+      stats->has_minmax = column_.IsUnsignedInteger()
+                              ? TypedMinMax<uint32_t>(data, begin, end, &stats->min, &stats->max)
+                              : TypedMinMax<int32_t>(data, begin, end, &stats->min, &stats->max);
+      break;
+    case Type::kInt64:
+      stats->has_minmax = column_.IsUnsignedInteger()
+                              ? TypedMinMax<uint64_t>(data, begin, end, &stats->min, &stats->max)
+                              : TypedMinMax<int64_t>(data, begin, end, &stats->min, &stats->max);
+      break;
+    case Type::kFloat:
+      stats->has_minmax = TypedMinMax<float>(data, begin, end, &stats->min, &stats->max);
+      break;
+    case Type::kDouble:
+      stats->has_minmax = TypedMinMax<double>(data, begin, end, &stats->min, &stats->max);
+      break;
+    default:
+      for (int64_t row = begin; row < end; row++) {
+        if (data.IsValid(row)) UpdateStats(data, row, stats);
+      }
   }
 
   DataPageHeader dp;

@@ -51,6 +51,7 @@ class ColumnChunkWriter {
  private:
   struct PageStats;
   bool BuildDictionary(const ColumnData& data, int64_t begin, int64_t end);
+  bool BuildFixedDictionary(const ColumnData& data, int64_t begin, int64_t end);
   Status EmitPage(const ColumnData& data, int64_t begin, int64_t end, bool use_dict,
                   EncodedChunk* out, PageStats* stats);
   Status AppendPage(PageHeader header, ByteView uncompressed, EncodedChunk* out);
@@ -62,6 +63,8 @@ class ColumnChunkWriter {
   std::unique_ptr<Encoder> plain_;
   // Dictionary state for the current chunk.
   std::vector<uint32_t> dict_index_;   // per non-null row in the chunk range: its entry
+  std::vector<uint64_t> slot_keys_;    // open-addressing table of BuildFixedDictionary
+  std::vector<int32_t> slot_ids_;
   ColumnData dict_values_;
   ByteBuffer page_body_;
   ByteBuffer compressed_;
