@@ -43,5 +43,6 @@ echo
 echo "Outputs:  $DEMO/training/training_{eurusd,gbpusd,usdjpy}.parquet"
 echo "Report:   $DEMO/training/run-report.json   (logs in $DEMO/training/logs/)"
 echo "Inspect:  $FM inspect $DEMO/training/training_eurusd.parquet --no-chunks"
-echo "Read it:  python3 -c \"import duckdb; print(duckdb.sql(\\\"SELECT * FROM '$DEMO/training/training_*.parquet' LIMIT 5\\\"))\""
-echo "     or:  node -e \"const pl=require('nodejs-polars'); console.log(pl.readParquet('$DEMO/training/training_eurusd.parquet').head(5))\""
+echo "Read it (Polars, installed by ./run test into .deps/node):"
+echo "  NODE_PATH=$ROOT/.deps/node/node_modules node -e \"const pl=require('nodejs-polars'); console.log(pl.readParquet('$DEMO/training/training_eurusd.parquet').select('interval_time','target_1m_ret').head(5))\""
+echo "  or with DuckDB (pip install duckdb): SELECT * FROM '$DEMO/training/training_*.parquet' LIMIT 5"

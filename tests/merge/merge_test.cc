@@ -9,6 +9,8 @@
 
 #include "io/probes.h"
 #include "parquet/column_reader.h"
+#include "parquet/column_writer.h"
+#include "parquet/file_writer.h"
 #include "parquet/file_reader.h"
 #include "pipeline/generator.h"
 #include "testing/temp_dir.h"
@@ -215,6 +217,44 @@ TEST_F(MergeTest, PreflightFailuresWriteNothing) {
   auto listing = io::DefaultFileSystem()->ListDir(dir_.path());
   ASSERT_TRUE(listing.ok());
   for (const auto& name : *listing) EXPECT_EQ(name.find("out.parquet"), std::string::npos) << name;
+}
+
+TEST_F(MergeTest, IncompatibleKeyTypesNameBothFiles) {
+  std::string in = Generate(Small(3, 200));
+  // A table whose key is a plain INT64 (no timestamp annotation) next to a timestamp spine.
+  parquet::ColumnDescriptor key;
+  key.name = "interval_time";
+  key.type = parquet::Type::kInt64;
+  key.nullable = false;
+  auto file = io::DefaultFileSystem()->CreateForAppend(in + "/zz_plain_key.parquet");
+  ASSERT_TRUE(file.ok());
+  auto writer = parquet::ParquetFileWriter::Create(file->get(), parquet::Schema({key}), {});
+  ASSERT_TRUE(writer.ok());
+  parquet::ColumnData data(parquet::Type::kInt64, 0);
+  for (int64_t i = 0; i < 10; i++) data.Append<int64_t>(i);
+  parquet::EncodedChunk chunk;
+  ASSERT_TRUE(parquet::ColumnChunkWriter(key, {}).Write(data, 0, 10, &chunk).ok());
+  ASSERT_TRUE((*writer)->AppendChunk(chunk).ok());
+  ASSERT_TRUE((*writer)->CloseRowGroup(10).ok());
+  ASSERT_TRUE((*writer)->Finish({}).ok());
+  ASSERT_TRUE((*file)->Close().ok());
+  auto r = RunMerge(Options(in, "out.parquet"), MergeEnv{});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("targets.parquet"), std::string::npos) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("zz_plain_key.parquet"), std::string::npos) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("incompatible"), std::string::npos) << r.status().ToString();
+}
+
+TEST_F(MergeTest, NotEnoughDiskOrMemoryIsRefusedBeforeWriting) {
+  std::string in = Generate(Small(3, 200));
+  MergeOptions o = Options(in, "out.parquet");
+  o.check_memory = true;
+  o.memory_budget = 1ull << 50;  // 1 PiB: more than any machine has available
+  auto r = RunMerge(o, MergeEnv{});
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().IsResourceExhausted()) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("available memory"), std::string::npos);
+  EXPECT_FALSE(io::DefaultFileSystem()->Exists(o.output));
 }
 
 TEST_F(MergeTest, SecondWriterOnSameOutputIsRefused) {
