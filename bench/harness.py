@@ -452,7 +452,9 @@ def files_identical(a, b):
 
 def run_scale(name, args, cgroup, cores):
     pair_dir, info = ensure_dataset(name, args)
-    result = {'scale': name, 'spec': SCALES[name], 'gen_args': gen_args(SCALES[name])}
+    result = {'scale': name, 'spec': SCALES[name], 'gen_args': gen_args(SCALES[name]),
+              'started': datetime.datetime.now().isoformat(timespec='seconds'),
+              'commit': args.machine['commit'], 'featmerge_version': args.machine['featmerge']}
     if pair_dir is None:
         result['skipped'] = info
         log(f'==> scale {name}: {info}')
@@ -515,6 +517,8 @@ def run_scale(name, args, cgroup, cores):
         if bad:
             d['message'] = bad[0]['message']
         d['median'] = {f: median_of(ok, f) for f in ('wall_s', 'cpu_s', 'rss_mib', 'output_bytes')}
+        d['range'] = {f: [min(r[f] for r in ok), max(r[f] for r in ok)] if ok else None
+                      for f in ('wall_s', 'cpu_s', 'rss_mib')}
         if t != REFERENCE and 'compare' not in d and ok:
             d['compare'] = {'equal': None, 'error': 'no featmerge output to compare with'}
     result['tools'] = tools
@@ -560,7 +564,26 @@ def fmt(v, digits=1):
 
 
 def ratio(a, b):
-    return f'{a / b:.2f}×' if a is not None and b else '–'
+    if a is None or not b:
+        return '–'
+    r = a / b
+    return f'{r:.2f}×' if r < 10 else f'{r:.0f}×'
+
+
+def with_range(d, field, digits=1):
+    """'median (min–max)' when the runs differ by more than 10%."""
+    m, rg = d['median'].get(field), (d.get('range') or {}).get(field)
+    if rg is None:  # results written before ranges were stored
+        vals = [r[field] for r in d.get('runs', []) if r.get('status') == 'ok' and r.get(field) is not None]
+        rg = [min(vals), max(vals)] if vals else None
+    if m is None or not rg or rg[0] == rg[1] or (rg[1] - rg[0]) <= 0.1 * m:
+        return fmt(m, digits)
+    return f'{fmt(m, digits)} ({fmt(rg[0], digits)}–{fmt(rg[1], digits)})'
+
+
+def scale_loads(s):
+    return [r['load1_start'] for d in s.get('tools', {}).values() for r in d['runs']
+            if r.get('load1_start') is not None]
 
 
 def check_text(t, d):
@@ -602,17 +625,17 @@ def scale_title(s):
 def render_markdown(doc):
     m = doc['machine']
     cfg = doc['config']
-    loads = [r.get('load1_start') for s in doc['scales'].values() for d in s.get('tools', {}).values()
-             for r in d['runs'] if r.get('load1_start') is not None]
+    loads = [x for s in doc['scales'].values() for x in scale_loads(s)]
     lines = [f"# featmerge merge benchmark, {doc['date']}, {m['host']}", '',
              f"Machine: {m['cpu']}, {m['cores']} cores, {m['mem_gib']} GiB RAM, Linux {m['kernel']}; "
-             f"{m['featmerge']} ({m['commit']}); Node {m['node']}, nodejs-polars {m['nodejs_polars']}, "
+             f"Node {m['node']}, nodejs-polars {m['nodejs_polars']}, "
              f"@duckdb/node-api {m['duckdb_node_api']}.",
              '',
              f"Median of {cfg['repeats']} runs per tool, tools alternated round-robin. Each command is timed "
              "as a whole process: wall, CPU = user+sys (process and children), peak RSS of the process "
              f"tree ({cfg['memory_mode']}). Ceiling {cfg['ceiling_gib']:.0f} GiB, timeout {cfg['timeout_s']:.0f} s. "
-             "Output: zstd level 1 for every tool. Ratios are to featmerge with its default budget.",
+             "Output: zstd level 1 for every tool. Ratios are to featmerge with its default budget. "
+             "Where runs differ by more than 10%, the cell shows median (min–max).",
              ]
     if loads:
         lines.append('')
@@ -626,6 +649,10 @@ def render_markdown(doc):
         if s.get('skipped'):
             lines.append(s['skipped'])
             continue
+        sl = scale_loads(s)
+        lines += [f"{s.get('featmerge_version', 'featmerge')} at {s.get('commit', '?')}"
+                  + (f", run started {s['started']}" if s.get('started') else '')
+                  + (f", load average {min(sl):.1f} to {max(sl):.1f}" if sl else '') + '.', '']
         tools = s['tools']
         ref = tools.get(REFERENCE, {}).get('median', {})
         lines.append('| tool | wall s | CPU s | peak RSS MiB | output MiB | wall × fm | CPU × fm | RSS × fm | '
@@ -642,7 +669,7 @@ def render_markdown(doc):
             out_mib = md['output_bytes'] / MiB if md['output_bytes'] else None
             ref_out = ref.get('output_bytes')
             lines.append(
-                f"| {label}{note} | {fmt(md['wall_s'])} | {fmt(md['cpu_s'])} | {fmt(md['rss_mib'], 0)} | "
+                f"| {label}{note} | {with_range(d, 'wall_s')} | {with_range(d, 'cpu_s')} | {with_range(d, 'rss_mib', 0)} | "
                 f"{fmt(out_mib, 0)} | {ratio(md['wall_s'], ref.get('wall_s'))} | "
                 f"{ratio(md['cpu_s'], ref.get('cpu_s'))} | {ratio(md['rss_mib'], ref.get('rss_mib'))} | "
                 f"{ratio(md['output_bytes'], ref_out)} | {check_text(t, d)} |")
@@ -686,7 +713,16 @@ def main():
     p.add_argument('--check-cols', type=int, default=64)
     p.add_argument('--keep-outputs', action='store_true')
     p.add_argument('--retry-failed', action='store_true', help='run a tool again after it failed once')
+    p.add_argument('--render', metavar='JSON', help='only rewrite the .md next to a results JSON')
     args = p.parse_args()
+    if args.render:
+        with open(args.render) as f:
+            doc = json.load(f)
+        md = render_markdown(doc)
+        with open(os.path.splitext(args.render)[0] + '.md', 'w') as f:
+            f.write(md)
+        print(md)
+        return
 
     args.tools = ALL_TOOLS if args.tools == 'all' else [t for t in args.tools.split(',') if t]
     for t in args.tools:
@@ -711,7 +747,8 @@ def main():
     log(f'==> measuring with {mode}')
     date = datetime.date.today().isoformat()
     host = socket.gethostname()
-    doc = {'date': date, 'host': host, 'machine': machine_info(args, cores),
+    args.machine = machine_info(args, cores)
+    doc = {'date': date, 'host': host, 'machine': args.machine,
            'config': {'repeats': args.repeats, 'timeout_s': args.timeout, 'ceiling_gib': args.ceiling / GiB,
                       'memory_mode': mode, 'tools': args.tools, 'duckdb_memory': args.duckdb_memory,
                       'check_rows': args.check_rows, 'check_cols': args.check_cols},
