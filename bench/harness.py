@@ -12,6 +12,7 @@ Only the Python standard library is used.
 """
 import argparse
 import datetime
+import fcntl
 import json
 import os
 import platform
@@ -104,6 +105,21 @@ def read_loadavg():
         return None
 
 
+def mem_available():
+    try:
+        with open('/proc/meminfo') as f:
+            return int(next(l.split()[1] for l in f if l.startswith('MemAvailable'))) * 1024
+    except (OSError, StopIteration, ValueError):
+        return None
+
+
+def effective_ceiling(requested):
+    """The ceiling, lowered to what the machine can give now (MemAvailable - 1 GiB): a ceiling above
+    that would let the kernel's OOM killer pick a victim machine-wide first."""
+    avail = mem_available()
+    return requested if avail is None else max(GiB, min(requested, avail - GiB))
+
+
 def tree_pids(root):
     """root and its descendants, through /proc/PID/task/TID/children (no full /proc scan)."""
     out, todo = [], [root]
@@ -123,10 +139,19 @@ def tree_pids(root):
     return out
 
 
+SELF_EXE = os.readlink('/proc/self/exe')
+
+
 def tree_rss(root):
     """(sum of VmRSS over the tree, largest VmHWM of a process in it), in bytes. VmHWM is the
-    exact per-process peak since its exec; the sum is only as good as the 50 ms sampling."""
+    exact per-process peak since its exec; the sum is only as good as the 50 ms sampling. Nothing
+    is counted while the root is still the forked harness (before its exec)."""
     total, hwm = 0, 0
+    try:
+        if os.readlink(f'/proc/{root}/exe') == SELF_EXE:
+            return 0, 0
+    except OSError:
+        pass
     for pid in tree_pids(root):
         try:
             with open(f'/proc/{pid}/status') as f:
@@ -252,13 +277,20 @@ def measure(argv, stdout_path, stderr_path, timeout, ceiling, cgroup=None, cwd=N
            # wait4's ru_maxrss is not used: it counts the forked harness before exec (~20 MiB).
            'ru_maxrss_mib': round(ru.ru_maxrss / 1024, 1),
            'rss_mib': round(max(peak, hwm) / MiB, 1),
+           'rss_source': 'proc',
            'exit': proc.returncode, 'load1_start': load0, 'load1_end': read_loadavg()}
+    if peak == 0 and hwm == 0:  # exited before the first sample: an upper bound is all there is
+        res['rss_mib'], res['rss_source'] = res['ru_maxrss_mib'], 'ru_maxrss (no sample; includes the fork)'
     if cg_peak is not None:
         res['cgroup_peak_mib'] = round(cg_peak / MiB, 1)  # includes page cache charged to it
     if killed:
         res['status'], res['message'] = 'failed', killed
     elif oom:
         res['status'], res['message'] = 'failed', f'out of memory (cgroup memory.max {ceiling / GiB:.0f} GiB)'
+    elif proc.returncode == -signal.SIGKILL:
+        res['status'] = 'failed'
+        res['message'] = (f'killed by SIGKILL, not by the harness (the kernel OOM killer?) at '
+                          f"{res['rss_mib']:.0f} MiB RSS")
     elif proc.returncode != 0:
         res['status'] = 'failed'
         res['message'] = last_line(stderr_path) or f'exit status {proc.returncode}'
@@ -430,7 +462,7 @@ def run_compare(args, ref, other, log_base):
     """compare_outputs.mjs under the same watchdog as the tools (8 GiB at most, 15 min)."""
     argv = ['node', os.path.join(HERE, 'compare_outputs.mjs'), ref, other, '--key', KEY,
             '--rows', str(args.check_rows), '--cols', str(args.check_cols), '--seed', str(SEED)]
-    r = measure(argv, log_base + '.out', log_base + '.err', 900, min(args.ceiling, 8 * GiB))
+    r = measure(argv, log_base + '.out', log_base + '.err', 900, effective_ceiling(min(args.ceiling, 8 * GiB)))
     res = last_json(log_base + '.out')
     if res is None:
         return {'equal': None, 'error': r.get('message') or 'no result'}
@@ -454,7 +486,8 @@ def run_scale(name, args, cgroup, cores):
     pair_dir, info = ensure_dataset(name, args)
     result = {'scale': name, 'spec': SCALES[name], 'gen_args': gen_args(SCALES[name]),
               'started': datetime.datetime.now().isoformat(timespec='seconds'),
-              'commit': args.machine['commit'], 'featmerge_version': args.machine['featmerge']}
+              'commit': args.machine['commit'], 'featmerge_version': args.machine['featmerge'],
+              'config': args.config}
     if pair_dir is None:
         result['skipped'] = info
         log(f'==> scale {name}: {info}')
@@ -481,8 +514,9 @@ def run_scale(name, args, cgroup, cores):
             remove_output(outs[t])
             os.sync()  # earlier runs' dirty pages are not written back during this one
             base = os.path.join(logs, f'{t}.rep{rep + 1}')
-            r = measure(tools[t]['argv'], base + '.out', base + '.err', args.timeout, args.ceiling,
-                        cgroup)
+            ceiling = effective_ceiling(args.ceiling)
+            r = measure(tools[t]['argv'], base + '.out', base + '.err', args.timeout, ceiling, cgroup)
+            r['ceiling_mib'] = round(ceiling / MiB)
             r['rep'] = rep + 1
             r['position'] = order.index(t) + 1
             if r['status'] == 'ok':
@@ -494,12 +528,13 @@ def run_scale(name, args, cgroup, cores):
             tools[t]['runs'].append(r)
             if r['status'] != 'ok':
                 failed.add(t)
+                remove_output(outs[t])  # a partial file, if any
             log(f'  [{name} {rep + 1}/{args.repeats}] {t:17s} '
                 + (f"{r['wall_s']:8.2f} s wall {r['cpu_s']:8.2f} s CPU {r['rss_mib']:8.0f} MiB"
                    if r['status'] == 'ok' else f"FAILED after {r['wall_s']:.1f} s: {r['message']}")
                 + f"  (load {r['load1_start']})")
             # The cell check and the output's removal happen once, as soon as the reference exists.
-            ref_ok = os.path.exists(outs[REFERENCE]) and REFERENCE in tools and any(
+            ref_ok = REFERENCE in tools and os.path.exists(outs[REFERENCE]) and any(
                 x['status'] == 'ok' for x in tools[REFERENCE]['runs'])
             if t != REFERENCE and r['status'] == 'ok' and 'compare' not in tools[t] and ref_ok:
                 log(f'  checking {t} against {REFERENCE} (DuckDB, sampled)')
@@ -624,16 +659,15 @@ def scale_title(s):
 
 def render_markdown(doc):
     m = doc['machine']
-    cfg = doc['config']
     loads = [x for s in doc['scales'].values() for x in scale_loads(s)]
     lines = [f"# featmerge merge benchmark, {doc['date']}, {m['host']}", '',
              f"Machine: {m['cpu']}, {m['cores']} cores, {m['mem_gib']} GiB RAM, Linux {m['kernel']}; "
              f"Node {m['node']}, nodejs-polars {m['nodejs_polars']}, "
              f"@duckdb/node-api {m['duckdb_node_api']}.",
              '',
-             f"Median of {cfg['repeats']} runs per tool, tools alternated round-robin. Each command is timed "
+             "Medians of the runs of each tool, tools alternated round-robin. Each command is timed "
              "as a whole process: wall, CPU = user+sys (process and children), peak RSS of the process "
-             f"tree ({cfg['memory_mode']}). Ceiling {cfg['ceiling_gib']:.0f} GiB, timeout {cfg['timeout_s']:.0f} s. "
+             f"tree ({doc.get('config', {}).get('memory_mode', '')}). "
              "Output: zstd level 1 for every tool. Ratios are to featmerge with its default budget. "
              "Where runs differ by more than 10%, the cell shows median (min–max).",
              ]
@@ -650,7 +684,14 @@ def render_markdown(doc):
             lines.append(s['skipped'])
             continue
         sl = scale_loads(s)
-        lines += [f"{s.get('featmerge_version', 'featmerge')} at {s.get('commit', '?')}"
+        cfg = s.get('config') or doc.get('config', {})
+        lowest = min([r['ceiling_mib'] for d in s.get('tools', {}).values() for r in d['runs']
+                      if r.get('ceiling_mib')] or [cfg.get('ceiling_gib', 0) * 1024])
+        lowered = (f" (at times lowered to {lowest / 1024:.1f} GiB: the machine's available memory minus 1 GiB)"
+                   if lowest < cfg.get('ceiling_gib', 0) * 1024 - 1 else '')
+        lines += [f"{cfg.get('repeats')} run(s) per tool; ceiling {cfg.get('ceiling_gib', 0):.0f} GiB{lowered}, "
+                  f"timeout {cfg.get('timeout_s', 0):.0f} s. "
+                  f"{s.get('featmerge_version', m.get('featmerge'))} at {s.get('commit', m.get('commit'))}"
                   + (f", run started {s['started']}" if s.get('started') else '')
                   + (f", load average {min(sl):.1f} to {max(sl):.1f}" if sl else '') + '.', '']
         tools = s['tools']
@@ -748,31 +789,42 @@ def main():
     date = datetime.date.today().isoformat()
     host = socket.gethostname()
     args.machine = machine_info(args, cores)
-    doc = {'date': date, 'host': host, 'machine': args.machine,
-           'config': {'repeats': args.repeats, 'timeout_s': args.timeout, 'ceiling_gib': args.ceiling / GiB,
-                      'memory_mode': mode, 'tools': args.tools, 'duckdb_memory': args.duckdb_memory,
-                      'check_rows': args.check_rows, 'check_cols': args.check_cols},
-           'scales': {}}
+    args.config = {'repeats': args.repeats, 'timeout_s': args.timeout, 'ceiling_gib': args.ceiling / GiB,
+                   'memory_mode': mode, 'tools': args.tools, 'duckdb_memory': args.duckdb_memory,
+                   'check_rows': args.check_rows, 'check_cols': args.check_cols}
     os.makedirs(args.results, exist_ok=True)
     base = os.path.join(args.results, f'{date}-{host}')
-    if os.path.exists(base + '.json'):  # keep other scales measured earlier the same day
-        try:
-            with open(base + '.json') as f:
-                old = json.load(f)
-            doc['scales'] = {k: v for k, v in old.get('scales', {}).items() if k not in scales}
-        except (OSError, ValueError):
-            pass
     t0 = time.monotonic()
     for s in scales:
-        doc['scales'][s] = run_scale(s, args, cgroup, cores)
-        doc['seconds'] = round(time.monotonic() - t0, 1)
-        with open(base + '.json', 'w') as f:
-            json.dump(doc, f, indent=1)
-        md = render_markdown(doc)
-        with open(base + '.md', 'w') as f:
-            f.write(md)
+        result = run_scale(s, args, cgroup, cores)
+        md = save_results(base, s, result, {'date': date, 'host': host, 'machine': args.machine,
+                                            'config': args.config})
     print(md)
-    log(f'==> results: {base}.md and {base}.json ({doc["seconds"]:.0f} s in all)')
+    log(f'==> results: {base}.md and {base}.json ({time.monotonic() - t0:.0f} s in all)')
+
+
+def save_results(base, scale, result, header):
+    """Merges one scale into BASE.json (other scales measured the same day stay), under a lock and
+    from what the file holds now, so concurrent harness runs do not undo each other; rewrites
+    BASE.md. Returns the markdown."""
+    fd = os.open(os.path.dirname(base) or '.', os.O_RDONLY)  # flock on the results directory
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        doc = {'scales': {}}
+        try:
+            with open(base + '.json') as f:
+                doc = json.load(f)
+        except (OSError, ValueError):
+            pass
+        doc.update(header)
+        doc.setdefault('scales', {})[scale] = result
+        for path, text in ((base + '.json', json.dumps(doc, indent=1)), (base + '.md', render_markdown(doc))):
+            with open(path + '.tmp', 'w') as f:
+                f.write(text)
+            os.replace(path + '.tmp', path)
+    finally:
+        os.close(fd)
+    return render_markdown(doc)
 
 
 if __name__ == '__main__':
