@@ -113,7 +113,14 @@ int RunCheck(const CheckArgs& args) {
   if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0) {
     return ReportError(Status::IOError("cannot write to standard output"));
   }
-  return report->valid ? kExitOk : kExitBadInput;
+  if (report->valid) return kExitOk;
+  // The report above has the details; stderr gets the one line every failing command gives.
+  std::string why = report->problems.empty() ? "sampled cells differ from the inputs"
+                                             : report->problems[0];
+  if (report->problem_count > 1) {
+    why += " (and " + std::to_string(report->problem_count - 1) + " more problems)";
+  }
+  return ReportError(Status::Corruption("'" + report->file + "' is INVALID: " + why));
 }
 
 }  // namespace

@@ -31,6 +31,7 @@ struct MergeCommandArgs {
   bool quiet = false;
   bool restart = false;
   bool force = false;
+  std::string shard;  // "K/N": write row-group range K of N as a fragment
 };
 
 void PrintPlan(const merge::MergePlan& p, bool json) {
@@ -41,6 +42,8 @@ void PrintPlan(const merge::MergePlan& p, bool json) {
                         {"tables", p.tables.size() - 1},
                         {"row_group_rows", p.row_group_rows},
                         {"row_groups", p.num_row_groups()},
+                        {"row_group_bytes", p.row_bytes * static_cast<uint64_t>(p.row_group_rows)},
+                        {"row_group_limited_by_memory", p.row_group_limited_by_memory},
                         {"threads", p.threads},
                         {"input_bytes", p.input_bytes},
                         {"estimated_output_bytes", p.estimated_output_bytes},
@@ -57,7 +60,9 @@ void PrintPlan(const merge::MergePlan& p, bool json) {
   fmt::print("  columns             {} (key + {} spine + {} from {} tables)\n", p.columns.size(),
              p.tables[0].num_output_columns - 1, p.columns.size() - static_cast<size_t>(p.tables[0].num_output_columns),
              p.tables.size() - 1);
-  fmt::print("  row groups          {} of up to {} rows\n", p.num_row_groups(), p.row_group_rows);
+  fmt::print("  row groups          {} of up to {} rows, about {} decoded each{}\n", p.num_row_groups(),
+             p.row_group_rows, FormatBytes(p.row_bytes * static_cast<uint64_t>(p.row_group_rows)),
+             p.row_group_limited_by_memory ? " (smaller than --row-group-size: capped by the memory budget)" : "");
   fmt::print("  threads             {}\n", p.threads);
   fmt::print("  input               {}\n", FormatBytes(p.input_bytes));
   fmt::print("  estimated output    {}\n", FormatBytes(p.estimated_output_bytes));
@@ -87,17 +92,30 @@ int RunMergeCommand(const MergeCommandArgs& args) {
   o.force = args.force;
   Status s = ApplyMergeArgs(args.merge, &o);
   if (!s.ok()) return ReportError(s);
+  if (!args.shard.empty()) {
+    auto shard = merge::ParseShardSpec(args.shard);
+    if (!shard.ok()) return ReportError(shard.status());
+    o.shard = *shard;
+  }
   if (args.quiet) SetLogLevel(LogLevel::kWarning);
   // Crash testing (tests/crash): FEATMERGE_CRASH_AT=<point>:<n> kills this process with
-  // SIGKILL the n-th time the run passes <point> (see merge::MergeOptions::test_hook).
+  // SIGKILL the n-th time the run passes <point> (see merge::MergeOptions::test_hook);
+  // <point>:<n>:stop sends SIGSTOP instead (the run then holds its lock until killed).
   if (const char* crash = std::getenv("FEATMERGE_CRASH_AT")) {
     std::string spec = crash;
+    int crash_signal = SIGKILL;
+    const std::string stop_suffix = ":stop";
+    if (spec.size() > stop_suffix.size() &&
+        spec.compare(spec.size() - stop_suffix.size(), stop_suffix.size(), stop_suffix) == 0) {
+      crash_signal = SIGSTOP;
+      spec.resize(spec.size() - stop_suffix.size());
+    }
     size_t colon = spec.rfind(':');
     std::string point = spec.substr(0, colon);
     long nth = colon == std::string::npos ? 1 : std::strtol(spec.c_str() + colon + 1, nullptr, 10);
     auto hits = std::make_shared<long>(0);
-    o.test_hook = [point, nth, hits](const char* at) {
-      if (point == at && ++*hits == nth) ::kill(::getpid(), SIGKILL);
+    o.test_hook = [point, nth, hits, crash_signal](const char* at) {
+      if (point == at && ++*hits == nth) ::kill(::getpid(), crash_signal);
     };
   }
   InstallSignalHandlers();
@@ -152,6 +170,9 @@ void AddMergeCommand(CLI::App* app, Runner* runner) {
   cmd->add_flag("--quiet", args->quiet, "No progress, no summary");
   cmd->add_flag("--restart", args->restart, "Discard an interrupted run instead of resuming it");
   cmd->add_flag("--force", args->force, "Rebuild even when the output is up to date");
+  cmd->add_option("--shard", args->shard,
+                  "Write only row-group range K of N (1..N) of the output, as a fragment for "
+                  "`featmerge concat` (docs/sharding.md)");
   cmd->callback([args, runner] { *runner = [args] { return RunMergeCommand(*args); }; });
 }
 

@@ -2,10 +2,15 @@
 // [--fail-fast] [--no-check] [--schema FILE]`: every pair of a TOML config merged (each by a
 // child `featmerge merge`), within one memory budget for the whole run, then checked and
 // compared for schema consistency; `--init FILE` writes a commented example config.
+// On a cluster: `--slurm [--submit] [--shards N|pair=N,...]` writes (and submits) Slurm jobs
+// for the pending pairs (pipeline/slurm.h), `--shard K/N` is what a shard task runs, and
+// `--status` shows each pair's (and shard's) state from the files (pipeline/run_status.h).
 // See pipeline/batch.h. Exit codes: 0 all pairs done or up to date, 1 bad config or usage,
 // 2 a pair failed or was not ready, or the schemas differ, 3 only resource failures,
 // 130 interrupted (every pair resumable).
 #include <fmt/core.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -20,9 +25,13 @@
 #include "cli/merge_args.h"
 #include "cli/signals.h"
 #include "io/file.h"
+#include "merge/shard.h"
 #include "pipeline/batch.h"
+#include "pipeline/child_process.h"
 #include "pipeline/config.h"
 #include "pipeline/report.h"
+#include "pipeline/run_status.h"
+#include "pipeline/slurm.h"
 
 namespace featmerge::cli {
 namespace {
@@ -41,6 +50,13 @@ struct RunArgs {
   bool no_check = false;
   bool force = false;
   bool restart = false;
+  // Slurm (docs/slurm.md)
+  bool slurm = false;
+  bool submit = false;
+  bool status = false;
+  std::string shards;  // "N" for every pair, or "pair=N,pair=N"
+  std::string shard;   // "K/N": this run writes shard K of N of each pair
+  std::string report;  // run-report path ("" = <run directory>/run-report.json)
 };
 
 std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
@@ -216,6 +232,34 @@ Result<pipeline::RunConfig> ConfigFor(const RunArgs& args) {
   if (args.fail_fast) config.fail_fast = true;
   if (args.no_check) config.check = false;
   if (args.schema) config.schema = *args.schema;
+  if (!args.shards.empty()) {
+    // "N" or "pair=N,pair=N" on top of [slurm] shards.
+    size_t pos = 0;
+    while (pos <= args.shards.size()) {
+      size_t comma = args.shards.find(',', pos);
+      if (comma == std::string::npos) comma = args.shards.size();
+      const std::string item = args.shards.substr(pos, comma - pos);
+      pos = comma + 1;
+      const size_t eq = item.find('=');
+      const std::string pair = eq == std::string::npos ? "" : item.substr(0, eq);
+      const std::string count = eq == std::string::npos ? item : item.substr(eq + 1);
+      auto spec = merge::ParseShardSpec("1/" + count);
+      if (!spec.ok()) {
+        return Status::InvalidArgument("--shards '" + args.shards +
+                                       "': give N or pair=N,... with N from 1 to " +
+                                       std::to_string(merge::kMaxShards));
+      }
+      if (pair.empty()) {
+        config.slurm.shards = spec->count;
+        config.slurm.pair_shards.clear();
+      } else if (std::find(config.pairs.begin(), config.pairs.end(), pair) == config.pairs.end()) {
+        return Status::InvalidArgument("--shards: '" + pair + "' is not in the [pairs] list of " +
+                                       args.config);
+      } else {
+        config.slurm.pair_shards[pair] = spec->count;
+      }
+    }
+  }
   if (!args.only.empty()) {
     for (const std::string& pair : args.only) {
       if (std::find(config.pairs.begin(), config.pairs.end(), pair) == config.pairs.end()) {
@@ -233,6 +277,71 @@ Result<pipeline::RunConfig> ConfigFor(const RunArgs& args) {
   return config;
 }
 
+std::string AbsolutePath(const std::string& path) {
+  char buf[PATH_MAX];
+  return ::realpath(path.c_str(), buf) != nullptr ? std::string(buf) : path;
+}
+
+// The command line's merge overrides, for the Slurm tasks' `featmerge run` (budget and
+// threads are passed separately, as each task's share).
+std::vector<std::string> TaskOverrides(const RunArgs& args) {
+  const MergeArgs& m = args.merge;
+  std::vector<std::string> a;
+  auto add = [&a](const char* flag, const auto& value) {
+    if (value) a.insert(a.end(), {flag, fmt::format("{}", *value)});
+  };
+  add("--spine", m.spine);
+  add("--key", m.key);
+  add("--manifest", m.manifest);
+  add("--require-marker", m.require_marker);
+  add("--compression", m.compression);
+  add("--on-duplicate-key", m.on_duplicate_key);
+  add("--on-name-clash", m.on_name_clash);
+  add("--expect-tables", m.expect_tables);
+  add("--row-group-rows", m.row_group_rows);
+  add("--row-group-size", m.row_group_size);
+  add("--split-columns", m.split_columns);
+  add("--compression-level", m.compression_level);
+  for (const std::string& glob : m.tables) a.insert(a.end(), {"--tables", glob});
+  if (m.no_crc) a.push_back("--no-crc");
+  if (m.no_page_index) a.push_back("--no-page-index");
+  if (args.schema) a.insert(a.end(), {"--schema", *args.schema});
+  if (args.no_check) a.push_back("--no-check");
+  if (args.restart) a.push_back("--restart");
+  return a;
+}
+
+int RunSlurm(const RunArgs& args, const pipeline::RunConfig& config) {
+  if (args.force) {
+    return ReportError(Status::InvalidArgument(
+        "--slurm does not take --force (a re-submitted task would rebuild what another task "
+        "finished); remove the outputs to rebuild them"));
+  }
+  if (!args.shard.empty() || !args.report.empty()) {
+    return ReportError(
+        Status::InvalidArgument("--slurm writes the tasks' --shard and --report itself"));
+  }
+  pipeline::SlurmOptions options;
+  options.exe = pipeline::SelfExecutablePath();
+  options.config = AbsolutePath(args.config);
+  options.run_args = TaskOverrides(args);
+  options.submit = args.submit;
+  pipeline::RunConfig absolute = config;
+  absolute.config_path = options.config;
+  auto plan = pipeline::WriteSlurmScripts(absolute, options);
+  if (!plan.ok()) return ReportError(plan.status());
+  if (args.submit && !plan->jobs.empty()) {
+    Status s = pipeline::SubmitSlurmJobs(absolute, &*plan, options);
+    if (!s.ok()) {
+      std::fputs(pipeline::FormatSlurmPlan(*plan, true).c_str(), stdout);
+      return ReportError(s);
+    }
+  }
+  std::fputs(pipeline::FormatSlurmPlan(*plan, args.submit).c_str(), stdout);
+  std::fflush(stdout);
+  return kExitOk;
+}
+
 int RunRunCommand(const RunArgs& args) {
   if (!args.init.empty()) return WriteExampleConfig(args.init);
   if (args.config.empty()) {
@@ -241,12 +350,29 @@ int RunRunCommand(const RunArgs& args) {
   }
   auto config = ConfigFor(args);
   if (!config.ok()) return ReportError(config.status());
+  if (args.submit && !args.slurm) {
+    return ReportError(Status::InvalidArgument("--submit goes with --slurm"));
+  }
+  if (args.status) {
+    const pipeline::RunStatusReport status = pipeline::CollectRunStatus(*config);
+    std::fputs(args.json ? (pipeline::RunStatusJson(status) + "\n").c_str()
+                         : pipeline::FormatRunStatus(status).c_str(),
+               stdout);
+    return kExitOk;
+  }
+  if (args.slurm) return RunSlurm(args, *config);
   InstallSignalHandlers();
   pipeline::BatchOptions options;
   options.config = std::move(config).value();
   options.force = args.force;
   options.restart = args.restart;
   options.interrupt = InterruptFlag();
+  options.report_path = args.report;
+  if (!args.shard.empty()) {
+    auto shard = merge::ParseShardSpec(args.shard);
+    if (!shard.ok()) return ReportError(shard.status());
+    options.shard = *shard;
+  }
   RunDisplay display(args.json);
   auto report = pipeline::RunBatch(options, &display);
   display.Clear();
@@ -285,6 +411,19 @@ void AddRunCommand(CLI::App* app, Runner* runner) {
   cmd->add_flag("--force", args->force, "Rebuild outputs that are up to date");
   cmd->add_flag("--restart", args->restart, "Discard interrupted merges instead of resuming them");
   cmd->add_option("--init", args->init, "Write a commented example config to FILE and exit");
+  cmd->add_flag("--slurm", args->slurm,
+                "Write Slurm batch scripts for the pending pairs (one task each) into "
+                "<run dir>/slurm/ (docs/slurm.md)");
+  cmd->add_flag("--submit", args->submit, "With --slurm: submit them with sbatch");
+  cmd->add_option("--shards", args->shards,
+                  "With --slurm or --status: split pairs over N machines each (N, or pair=N,...)");
+  cmd->add_option("--shard", args->shard,
+                  "Write only shard K of N of each pair's output, as a fragment (what a Slurm "
+                  "shard task runs)");
+  cmd->add_flag("--status", args->status,
+                "Show each pair's (and shard's) state from the files of the run directory");
+  cmd->add_option("--report", args->report,
+                  "Write the run report to FILE instead of <run dir>/run-report.json");
   cmd->callback([args, runner] { *runner = [args] { return RunRunCommand(*args); }; });
 }
 

@@ -17,5 +17,6 @@ void AddGenCommand(CLI::App* app, Runner* runner);
 void AddMergeCommand(CLI::App* app, Runner* runner);
 void AddCheckCommand(CLI::App* app, Runner* runner);
 void AddRunCommand(CLI::App* app, Runner* runner);
+void AddConcatCommand(CLI::App* app, Runner* runner);
 
 }  // namespace featmerge::cli

@@ -1,5 +1,7 @@
 // featmerge: merges per-instrument Parquet feature tables into one wide training file with
 // bounded memory. This is the command-line entry point; the work happens in the layers below.
+#include <signal.h>
+
 #include <cstdio>
 #include <exception>
 #include <new>
@@ -11,6 +13,9 @@
 
 int main(int argc, char** argv) {
   using namespace featmerge::cli;
+  // A write past RLIMIT_FSIZE must fail with EFBIG (reported with the path, the run resumable)
+  // instead of killing the process with SIGXFSZ. Inherited by the children `run` starts.
+  ::signal(SIGXFSZ, SIG_IGN);
   // The single try of the project: third-party exceptions (CLI11 parse errors, bad_alloc).
   try {
     CLI::App app{"featmerge " FEATMERGE_VERSION
@@ -24,6 +29,7 @@ int main(int argc, char** argv) {
     AddMergeCommand(&app, &runner);
     AddCheckCommand(&app, &runner);
     AddRunCommand(&app, &runner);
+    AddConcatCommand(&app, &runner);
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -15,7 +15,10 @@ void AddMergeOptions(CLI::App* cmd, MergeArgs* a) {
                   "Refuse a directory without this completion marker (e.g. _COMPLETE)");
   cmd->add_option("--memory-budget", a->memory_budget, "Peak memory limit (default 1GiB)");
   cmd->add_option("--threads", a->threads, "Worker threads (default: all cores)");
-  cmd->add_option("--row-group-rows", a->row_group_rows, "Rows per output row group (default: from the budget)");
+  cmd->add_option("--row-group-size", a->row_group_size,
+                  "Target decoded size of an output row group, all columns (default 1GiB)");
+  cmd->add_option("--row-group-rows", a->row_group_rows,
+                  "Rows per output row group (overrides --row-group-size)");
   cmd->add_option("--compression", a->compression, "zstd|snappy|lz4|gzip|brotli|none (default zstd)");
   cmd->add_option("--compression-level", a->compression_level, "Codec level (default 1 for zstd)");
   cmd->add_option("--on-duplicate-key", a->on_duplicate_key, "error|first|last (default error)");
@@ -56,6 +59,12 @@ Status ApplyMergeArgs(const MergeArgs& a, merge::MergeOptions* o) {
   if (a.threads) {
     if (*a.threads < 1 || *a.threads > 1024) return Status::InvalidArgument("--threads must be 1 to 1024");
     o->threads = *a.threads;
+  }
+  if (a.row_group_size) {
+    auto size = ParseSize(*a.row_group_size);
+    if (!size.ok()) return size.status().WithContext("--row-group-size");
+    if (*size < (1u << 20)) return Status::InvalidArgument("--row-group-size must be at least 1MiB");
+    o->row_group_bytes = *size;
   }
   if (a.row_group_rows) {
     if (*a.row_group_rows < 1) return Status::InvalidArgument("--row-group-rows must be >= 1");

@@ -16,7 +16,8 @@ namespace featmerge::cli {
 
 // Optional fields: unset means "not given here" (the config or the default applies).
 struct MergeArgs {
-  std::optional<std::string> spine, key, manifest, require_marker, memory_budget, compression,
+  std::optional<std::string> spine, key, manifest, require_marker, memory_budget, row_group_size,
+      compression,
       on_duplicate_key, on_name_clash;
   std::vector<std::string> tables;
   std::optional<int64_t> expect_tables, row_group_rows, split_columns;

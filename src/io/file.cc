@@ -1,6 +1,9 @@
 #include "io/file.h"
 
+#include <signal.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 namespace featmerge::io {
 
@@ -22,7 +25,29 @@ std::string JoinPath(const std::string& dir, const std::string& name) {
   return dir + "/" + name;
 }
 
+namespace {
+
+// Temp files of writers killed before their rename (kill -9, power loss) would stay beside
+// `path` forever: remove those whose writer process is gone. A temp whose pid is alive (another
+// writer, or an unrelated process that reused the pid) is left alone.
+void RemoveStaleTemps(FileSystem* fs, const std::string& path) {
+  auto names = fs->ListDir(DirName(path));
+  if (!names.ok()) return;
+  const std::string prefix = BaseName(path) + ".tmp.";
+  for (const std::string& name : *names) {
+    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
+    const std::string digits = name.substr(prefix.size());
+    if (digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+    const pid_t pid = static_cast<pid_t>(std::stol(digits));
+    if (pid <= 0 || pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;
+    (void)fs->Remove(JoinPath(DirName(path), name));
+  }
+}
+
+}  // namespace
+
 Status WriteFileAtomic(FileSystem* fs, const std::string& path, ByteView data) {
+  RemoveStaleTemps(fs, path);
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
   {
     FM_ASSIGN_OR_RETURN(auto file, fs->CreateForAppend(tmp));

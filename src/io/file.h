@@ -25,6 +25,8 @@ class RandomAccessFile {
   virtual const std::string& path() const = 0;
 };
 
+// Errors are sticky: after a failed write or sync every later Append, Flush and Sync fails
+// with that error, so nothing appended is ever reported durable once bytes may have been lost.
 class AppendFile {
  public:
   virtual ~AppendFile() = default;
@@ -67,7 +69,8 @@ class FileSystem {
 // The process-wide POSIX file system (never null, never freed).
 FileSystem* DefaultFileSystem();
 
-// Writes `data` to `path` durably: temp file beside it, fsync, rename, fsync dir.
+// Writes `data` to `path` durably: temp file beside it, fsync, rename, fsync dir. Temp files of
+// earlier writers of `path` that died before their rename are removed.
 Status WriteFileAtomic(FileSystem* fs, const std::string& path, ByteView data);
 Result<std::string> ReadWholeFile(FileSystem* fs, const std::string& path, uint64_t max_bytes);
 

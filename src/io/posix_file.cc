@@ -14,6 +14,7 @@ namespace {
 
 Status ErrnoStatus(const std::string& what, const std::string& path, int err) {
   std::string msg = what + " '" + path + "': " + std::strerror(err);
+  if (err == EFBIG) msg += " (the file-size limit, ulimit -f, or the filesystem's largest file)";
   if (err == ENOENT) return Status::NotFound(msg);
   if (err == ENOSPC || err == EDQUOT || err == EFBIG) return Status::ResourceExhausted(msg);
   return Status::IOError(msg);
@@ -26,16 +27,14 @@ class PosixRandomAccessFile final : public RandomAccessFile {
   ~PosixRandomAccessFile() override { ::close(fd_); }
 
   Status ReadAt(uint64_t offset, uint64_t length, ByteBuffer* out) const override {
+    // Checked before the buffer is sized: a length read from a file never allocates past it.
+    FM_RETURN_IF_ERROR(CheckRange(offset, length));
     out->resize(length);
     return ReadAt(offset, length, out->data());
   }
 
   Status ReadAt(uint64_t offset, uint64_t length, uint8_t* out) const override {
-    if (offset > size_ || length > size_ - offset) {
-      return Status::IOError("read of " + std::to_string(length) + " bytes at offset " +
-                             std::to_string(offset) + " is past the end of '" + path_ + "' (" +
-                             std::to_string(size_) + " bytes)");
-    }
+    FM_RETURN_IF_ERROR(CheckRange(offset, length));
     uint64_t done = 0;
     while (done < length) {
       ssize_t n = ::pread(fd_, out + done, length - done, static_cast<off_t>(offset + done));
@@ -56,6 +55,15 @@ class PosixRandomAccessFile final : public RandomAccessFile {
   const std::string& path() const override { return path_; }
 
  private:
+  Status CheckRange(uint64_t offset, uint64_t length) const {
+    if (offset > size_ || length > size_ - offset) {
+      return Status::IOError("read of " + std::to_string(length) + " bytes at offset " +
+                             std::to_string(offset) + " is past the end of '" + path_ + "' (" +
+                             std::to_string(size_) + " bytes)");
+    }
+    return Status::OK();
+  }
+
   const std::string path_;
   const int fd_;
   const uint64_t size_;
@@ -77,6 +85,7 @@ class PosixAppendFile final : public AppendFile {
 
   Status Append(ByteView data) override {
     if (fd_ < 0) return Status::IOError("append to closed file '" + path_ + "'");
+    if (!error_.ok()) return error_;
     size_ += data.size();
     if (buffer_.size() + data.size() <= kBufferSize) {
       buffer_.insert(buffer_.end(), data.begin(), data.end());
@@ -91,6 +100,7 @@ class PosixAppendFile final : public AppendFile {
   }
 
   Status Flush() override {
+    if (!error_.ok()) return error_;
     if (buffer_.empty()) return Status::OK();
     Status s = WriteAll(buffer_.data(), buffer_.size());
     buffer_.clear();
@@ -99,7 +109,12 @@ class PosixAppendFile final : public AppendFile {
 
   Status Sync() override {
     FM_RETURN_IF_ERROR(Flush());
-    if (::fdatasync(fd_) != 0) return ErrnoStatus("cannot fsync", path_, errno);
+    if (::fdatasync(fd_) != 0) {
+      // After a failed fsync the kernel may drop the dirty pages and report success next time:
+      // the error stays.
+      error_ = ErrnoStatus("cannot fsync", path_, errno);
+      return error_;
+    }
     return Status::OK();
   }
 
@@ -120,7 +135,8 @@ class PosixAppendFile final : public AppendFile {
       ssize_t w = ::write(fd_, p, n);
       if (w < 0) {
         if (errno == EINTR) continue;
-        return ErrnoStatus("cannot write", path_, errno);
+        error_ = ErrnoStatus("cannot write", path_, errno);
+        return error_;
       }
       p += w;
       n -= static_cast<size_t>(w);
@@ -132,6 +148,9 @@ class PosixAppendFile final : public AppendFile {
   int fd_;
   uint64_t size_;
   ByteBuffer buffer_;
+  // Sticky: once a write or fsync failed, bytes counted in size_ may be missing from the file,
+  // so no later Flush or Sync may report them durable (a journal would then point past them).
+  Status error_;
 };
 
 class PosixFileSystem final : public FileSystem {

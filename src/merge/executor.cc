@@ -100,12 +100,16 @@ Status EncodeTask(const ExecutorContext& ctx, int64_t task, Worker* w, EncodedCh
 Status RunExecutor(const ExecutorContext& ctx) {
   const MergePlan& plan = *ctx.plan;
   const int64_t ncols = static_cast<int64_t>(ctx.columns->size());
-  const int64_t total = static_cast<int64_t>(plan.num_row_groups()) * ncols;
+  // A shard writes the tasks of its row groups only; task numbers stay global (row group =
+  // task / ncols), so every chunk is encoded exactly as in a whole run.
+  const int64_t first_task = ctx.first_row_group * ncols;
+  const int64_t total =
+      (ctx.end_row_group >= 0 ? ctx.end_row_group : plan.num_row_groups()) * ncols;
   const parquet::WriterState& state = ctx.writer->state();
-  const int64_t start = static_cast<int64_t>(state.row_groups.size()) * ncols +
-                        static_cast<int64_t>(state.open_chunks.size());
-  ctx.stats->chunks_total = total;
-  ctx.stats->chunks_done = start;
+  const int64_t start =
+      first_task + static_cast<int64_t>(state.num_row_groups()) * ncols + state.open_chunks;
+  ctx.stats->chunks_total = total - first_task;
+  ctx.stats->chunks_done = start - first_task;
   if (start >= total) return Status::OK();
 
   const int64_t window = std::max(2, plan.max_in_flight);
@@ -194,13 +198,12 @@ Status RunExecutor(const ExecutorContext& ctx) {
     if (!result.ok()) break;
     const parquet::WriterState& st = ctx.writer->state();
     if (ctx.journal != nullptr) {
-      result = ctx.journal->AddChunk(st.length, st.open_chunks.back(), st.column_indexes.back(),
-                                     st.offset_indexes.back());
+      result = ctx.journal->AddChunk(st.length, ctx.writer->last_chunk_record());
       if (!result.ok()) break;
     }
     unsynced += chunk.bytes.size();
     ctx.stats->bytes_written = st.length;
-    ctx.stats->chunks_done = task + 1;
+    ctx.stats->chunks_done = task + 1 - first_task;
     if (ctx.test_hook) ctx.test_hook("chunk-committed");
     if ((task + 1) % ncols == 0) {
       const int64_t rg = task / ncols;

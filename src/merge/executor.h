@@ -34,6 +34,10 @@ struct ExecutorContext {
   JournalWriter* journal = nullptr;     // null: no journal (tests)
   parquet::WriterOptions writer_options;
   ExecutorStats* stats = nullptr;
+  // Only row groups [first_row_group, end_row_group) of the plan (a shard); -1: up to the last.
+  // The writer's state then counts from first_row_group.
+  int64_t first_row_group = 0;
+  int64_t end_row_group = -1;
   // Polled by the committer: true when the run must stop (signal, memory watchdog); then
   // cancel_status says why.
   std::function<bool()> should_stop;

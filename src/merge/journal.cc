@@ -70,16 +70,12 @@ void JournalWriter::AddRecord(const ByteBuffer& payload) {
   AppendBytes(&pending_, payload);
 }
 
-Status JournalWriter::AddChunk(uint64_t file_length, const parquet::ColumnChunk& chunk,
-                               const ByteBuffer& column_index, const ByteBuffer& offset_index) {
+Status JournalWriter::AddChunk(uint64_t file_length, ByteView chunk_record) {
   ByteBuffer payload;
+  payload.reserve(9 + chunk_record.size());
   payload.push_back(journal::kChunk);
   PutU64(&payload, file_length);
-  ByteBuffer encoded;
-  parquet::EncodeColumnChunk(chunk, &encoded);
-  PutBlob(&payload, encoded);
-  PutBlob(&payload, column_index);
-  PutBlob(&payload, offset_index);
+  AppendBytes(&payload, chunk_record);  // three length-prefixed blobs: chunk, column/offset index
   AddRecord(payload);
   return Status::OK();
 }
@@ -109,49 +105,95 @@ Status JournalWriter::Commit() {
 
 Status JournalWriter::Close() { return file_->Close(); }
 
-Result<JournalContents> ReadJournal(io::FileSystem* fs, const std::string& path,
-                                    uint64_t* valid_length) {
+namespace {
+
+// Reads a journal front to back in blocks of 256 KiB (memory: one block, or one record if
+// larger), calling fn(type, payload) for each whole record with a valid CRC. A torn or damaged
+// tail ends the scan quietly; *valid_length says where the last whole record ends.
+Status ScanJournal(io::FileSystem* fs, const std::string& path, std::string* fingerprint,
+                   uint64_t* valid_length,
+                   const std::function<Status(uint8_t type, ByteView payload)>& fn) {
   FM_ASSIGN_OR_RETURN(auto file, fs->OpenForRead(path));
-  ByteBuffer bytes;
-  FM_RETURN_IF_ERROR(file->ReadAt(0, file->size(), &bytes));
-  JournalContents out;
-  Cursor head{ByteView(bytes)};
-  if (bytes.size() < 12 || std::memcmp(bytes.data(), journal::kMagic, 8) != 0) {
+  const uint64_t size = file->size();
+  ByteBuffer buf;
+  uint64_t buf_start = 0;
+  // Makes [pos, pos + n) available in buf; false when the file ends first.
+  auto ensure = [&](uint64_t pos, uint64_t n) -> Result<bool> {
+    if (pos >= buf_start && pos + n <= buf_start + buf.size()) return true;
+    if (n > size || pos > size - n) return false;
+    const uint64_t want = std::min<uint64_t>(size - pos, std::max<uint64_t>(n, 256u << 10));
+    buf_start = pos;
+    FM_RETURN_IF_ERROR(file->ReadAt(pos, want, &buf));
+    return true;
+  };
+  auto view = [&](uint64_t pos, uint64_t n) {
+    return ByteView(buf.data() + (pos - buf_start), static_cast<size_t>(n));
+  };
+
+  FM_ASSIGN_OR_RETURN(bool have_header, ensure(0, 16));
+  if (!have_header || std::memcmp(buf.data(), journal::kMagic, 8) != 0) {
     return Status::Corruption("'" + path + "' is not a featmerge journal (bad header)");
   }
-  head.pos = 8;
-  uint32_t version = head.U32();
+  const uint32_t version = LoadLE<uint32_t>(buf.data() + 8);
   if (version != journal::kVersion) {
     return Status::NotSupported("journal '" + path + "' has version " + std::to_string(version) +
                                 ", this featmerge reads version " + std::to_string(journal::kVersion));
   }
-  ByteView fp = head.Blob();
-  if (!head.ok) return Status::Corruption("journal '" + path + "' has a truncated header");
-  out.fingerprint = std::string(AsStringView(fp));
-  size_t pos = head.pos;
-  out.state.length = 4;
-  while (bytes.size() - pos >= journal::kRecordHeaderSize) {
-    uint32_t len = LoadLE<uint32_t>(bytes.data() + pos);
-    uint32_t crc = LoadLE<uint32_t>(bytes.data() + pos + 4);
-    if (len == 0 || len > journal::kMaxRecordSize ||
-        len > bytes.size() - pos - journal::kRecordHeaderSize) {
-      break;  // torn tail
-    }
-    ByteView payload(bytes.data() + pos + journal::kRecordHeaderSize, len);
+  const uint32_t fp_len = LoadLE<uint32_t>(buf.data() + 12);
+  FM_ASSIGN_OR_RETURN(bool have_fp, ensure(16, fp_len));
+  if (fp_len > 4096 || !have_fp) {
+    return Status::Corruption("journal '" + path + "' has a truncated header");
+  }
+  *fingerprint = std::string(AsStringView(view(16, fp_len)));
+  uint64_t pos = 16 + fp_len;
+  for (;;) {
+    FM_ASSIGN_OR_RETURN(bool have, ensure(pos, journal::kRecordHeaderSize));
+    if (!have) break;
+    const ByteView head = view(pos, journal::kRecordHeaderSize);
+    const uint32_t len = LoadLE<uint32_t>(head.data());
+    const uint32_t crc = LoadLE<uint32_t>(head.data() + 4);
+    if (len == 0 || len > journal::kMaxRecordSize) break;  // torn tail
+    FM_ASSIGN_OR_RETURN(have, ensure(pos, journal::kRecordHeaderSize + uint64_t{len}));
+    if (!have) break;
+    const ByteView payload = view(pos + journal::kRecordHeaderSize, len);
     if (parquet::PageCrc32(payload) != crc) break;
+    FM_RETURN_IF_ERROR(fn(payload[0], payload));
+    pos += journal::kRecordHeaderSize + uint64_t{len};
+  }
+  *valid_length = pos;
+  return Status::OK();
+}
+
+// The chunk record inside a kChunk payload (after the type byte and the file length).
+bool ChunkPayload(ByteView payload, uint64_t* file_length, ByteView* record) {
+  Cursor c{payload, 1};
+  *file_length = c.U64();
+  if (!c.ok) return false;
+  *record = payload.subspan(c.pos);
+  return true;
+}
+
+}  // namespace
+
+Result<JournalContents> ReadJournal(io::FileSystem* fs, const std::string& path,
+                                    uint64_t* valid_length, bool keep_records) {
+  JournalContents out;
+  out.state.length = 4;
+  out.state.keep_records = keep_records;
+  Status s = ScanJournal(fs, path, &out.fingerprint, valid_length,
+                         [&](uint8_t type, ByteView payload) -> Status {
     Cursor c{payload, 1};
-    switch (payload[0]) {
+    switch (type) {
       case journal::kChunk: {
-        uint64_t length = c.U64();
-        ByteView chunk_bytes = c.Blob();
-        ByteView ci = c.Blob();
-        ByteView oi = c.Blob();
-        if (!c.ok) return Status::Corruption("journal '" + path + "': malformed chunk record");
+        uint64_t length = 0;
+        ByteView record, chunk_bytes, ci, oi;
+        if (!ChunkPayload(payload, &length, &record) ||
+            !parquet::SplitChunkRecord(record, &chunk_bytes, &ci, &oi)) {
+          return Status::Corruption("journal '" + path + "': malformed chunk record");
+        }
         auto chunk = parquet::DecodeColumnChunk(chunk_bytes);
         if (!chunk.ok()) return chunk.status().WithContext("journal '" + path + "'");
-        out.state.open_chunks.push_back(std::move(chunk).value());
-        out.state.column_indexes.emplace_back(ci.begin(), ci.end());
-        out.state.offset_indexes.emplace_back(oi.begin(), oi.end());
+        parquet::AddChunkRecord(&out.state, *chunk, record);
         out.state.length = length;
         break;
       }
@@ -168,13 +210,29 @@ Result<JournalContents> ReadJournal(io::FileSystem* fs, const std::string& path,
       }
       default:
         return Status::Corruption("journal '" + path + "': unknown record type " +
-                                  std::to_string(payload[0]));
+                                  std::to_string(type));
     }
-    pos += journal::kRecordHeaderSize + len;
     out.records++;
-  }
-  *valid_length = pos;
+    return Status::OK();
+  });
+  FM_RETURN_IF_ERROR(s);
   return out;
+}
+
+Status ForEachJournalChunk(io::FileSystem* fs, const std::string& path,
+                           const std::function<Status(ByteView record)>& fn) {
+  std::string fingerprint;
+  uint64_t valid = 0;
+  return ScanJournal(fs, path, &fingerprint, &valid,
+                     [&](uint8_t type, ByteView payload) -> Status {
+    if (type != journal::kChunk) return Status::OK();
+    uint64_t length = 0;
+    ByteView record;
+    if (!ChunkPayload(payload, &length, &record)) {
+      return Status::Corruption("journal '" + path + "': malformed chunk record");
+    }
+    return fn(record);
+  });
 }
 
 }  // namespace featmerge::merge

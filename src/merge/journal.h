@@ -4,6 +4,7 @@
 // Thread-safety: none; used by the committer thread only.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -31,8 +32,9 @@ class JournalWriter {
                                                        uint64_t valid_length);
 
   // Buffer records; Commit() makes them durable. REQUIRES: the data they describe is synced.
-  Status AddChunk(uint64_t file_length, const parquet::ColumnChunk& chunk,
-                  const ByteBuffer& column_index, const ByteBuffer& offset_index);
+  // `chunk_record` as in parquet::WriterState::records; `file_length` = the file's length
+  // after the chunk.
+  Status AddChunk(uint64_t file_length, ByteView chunk_record);
   Status AddRowGroupEnd(int64_t num_rows);
   Status AddFinished(uint64_t file_length);
   Status Commit();  // append + fsync
@@ -48,7 +50,14 @@ class JournalWriter {
 
 // Reads a journal. A damaged or truncated tail (a crash mid-append) ends the replay quietly at
 // the last whole record; *valid_length says where. A damaged header is Corruption.
+// The file is read in blocks: memory does not grow with the journal. With keep_records false
+// the state's chunk records are not kept (see parquet::WriterState::keep_records).
 Result<JournalContents> ReadJournal(io::FileSystem* fs, const std::string& path,
-                                    uint64_t* valid_length);
+                                    uint64_t* valid_length, bool keep_records = true);
+
+// Calls `fn` with every chunk record of the journal at `path`, in order (the records Finish()
+// of a writer without kept records needs). REQUIRES: the journal's records are committed.
+Status ForEachJournalChunk(io::FileSystem* fs, const std::string& path,
+                           const std::function<Status(ByteView record)>& fn);
 
 }  // namespace featmerge::merge

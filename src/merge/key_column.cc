@@ -59,8 +59,6 @@ Result<KeyColumn> ReadKeyColumn(const parquet::ParquetFileReader& file, int colu
                                 const KeyType& type, StringKeyDictionary* dict, bool build_dict) {
   const ColumnDescriptor& c = file.schema().column(column);
   KeyColumn out;
-  const size_t n = static_cast<size_t>(file.num_rows());
-  out.values.resize(n);
   parquet::ColumnData data;
   size_t row = 0;
   std::vector<std::string> strings;  // spine string keys, when building the dictionary
@@ -69,7 +67,11 @@ Result<KeyColumn> ReadKeyColumn(const parquet::ParquetFileReader& file, int colu
     parquet::ColumnChunkReader reader(&file, rg, column);
     FM_RETURN_IF_ERROR(reader.ReadAll(&data));
     const int64_t rows = data.num_rows();
-    if (data.null_count() > 0 && out.valid.empty()) out.valid.assign(n, 1);
+    // Sized by the rows actually decoded, never by the footer's count: a damaged footer can
+    // claim billions of rows in a file of a few KB (its pages then run out, an error).
+    const size_t end = row + static_cast<size_t>(rows);
+    out.values.resize(end);
+    if (data.null_count() > 0 || !out.valid.empty()) out.valid.resize(end, 1);
     for (int64_t r = 0; r < rows; r++, row++) {
       if (!data.IsValid(r)) {
         out.valid[row] = 0;
@@ -116,6 +118,7 @@ Result<KeyColumn> ReadKeyColumn(const parquet::ParquetFileReader& file, int colu
       out.values[row] = v;
     }
   }
+  const size_t n = out.values.size();
   if (type.kind == KeyKind::kString && build_dict) {
     std::vector<std::string> sorted = strings;
     std::sort(sorted.begin(), sorted.end());

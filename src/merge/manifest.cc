@@ -12,7 +12,10 @@ std::string ManifestJson(const MergePlan& plan, const MergeSummary& s) {
   j["format"] = "featmerge-manifest";
   j["format_version"] = 1;
   j["featmerge_version"] = FEATMERGE_VERSION;
-  j["fingerprint"] = plan.fingerprint;
+  j["fingerprint"] = s.fingerprint.empty() ? plan.fingerprint : s.fingerprint;
+  if (!s.shard_info.empty()) {
+    j["shard"] = nlohmann::json::parse(s.shard_info, nullptr, /*allow_exceptions=*/false);
+  }
   j["output"] = {{"path", s.output},
                  {"rows", s.rows},
                  {"columns", s.columns},

@@ -10,8 +10,10 @@
 #include "base/units.h"
 #include "io/probes.h"
 #include "merge/executor.h"
+#include "merge/input_check.h"
 #include "merge/journal.h"
 #include "merge/manifest.h"
+#include "merge/shard.h"
 
 namespace featmerge::merge {
 namespace {
@@ -172,6 +174,33 @@ std::vector<parquet::KeyValue> OutputMetadata(const MergePlan& plan, size_t part
   return {parquet::KeyValue{"featmerge", info}};
 }
 
+// The row groups and rows of shard options.shard of the plan's output.
+Result<ShardInfo> PlanShard(const MergePlan& p) {
+  const MergeOptions& o = p.options;
+  if (o.split_columns > 0) {
+    return Status::InvalidArgument("--shard cannot be combined with --split-columns");
+  }
+  const int64_t total = p.num_row_groups();
+  if (o.shard.count > total) {
+    return Status::InvalidArgument("--shard " + o.shard.Text() + ": the output has only " +
+                                   std::to_string(total) + " row group" + (total > 1 ? "s" : "") +
+                                   " (of " + std::to_string(p.row_group_rows) +
+                                   " rows); use at most " + std::to_string(total) +
+                                   " shards, or smaller row groups");
+  }
+  ShardInfo s;
+  s.spec = o.shard;
+  int64_t end = 0;
+  ShardRowGroups(total, o.shard, &s.first_row_group, &end);
+  s.row_groups = end - s.first_row_group;
+  s.total_row_groups = total;
+  s.first_row = std::min(p.rows, s.first_row_group * p.row_group_rows);
+  s.rows = std::min(p.rows, end * p.row_group_rows) - s.first_row;
+  s.total_rows = p.rows;
+  s.fingerprint = p.fingerprint;
+  return s;
+}
+
 struct PartResult {
   bool resumed = false;
   int64_t resumed_chunks = 0;
@@ -184,7 +213,7 @@ struct PartResult {
 Status WritePart(const MergePlan& plan, const std::vector<OutputColumn>& columns,
                  const std::string& out_path, const std::string& fingerprint, size_t part,
                  size_t parts, io::FileSystem* fs, const SpillFile* spill, Monitor* monitor,
-                 ExecutorStats* stats, PartResult* result) {
+                 ExecutorStats* stats, const ShardInfo* shard, PartResult* result) {
   const MergeOptions& o = plan.options;
   const std::string partial = PartialPath(out_path);
   const std::string journal_path = JournalPath(out_path);
@@ -199,7 +228,8 @@ Status WritePart(const MergePlan& plan, const std::vector<OutputColumn>& columns
   bool finished_before = false;
   if (fs->Exists(journal_path) && !o.restart) {
     uint64_t valid = 0;
-    auto contents = ReadJournal(fs, journal_path, &valid);
+    // Chunk records stay in the journal (Finish reads them back): memory stays flat.
+    auto contents = ReadJournal(fs, journal_path, &valid, /*keep_records=*/false);
     if (contents.ok() && contents->fingerprint != fingerprint) {
       return Status::InvalidArgument(
           "'" + out_path + "' has an interrupted run whose inputs or options differ from this " +
@@ -223,9 +253,9 @@ Status WritePart(const MergePlan& plan, const std::vector<OutputColumn>& columns
                !contents->finished) {
       FM_ASSIGN_OR_RETURN(file, fs->ReopenForAppend(partial, contents->state.length));
       result->resumed = true;
-      result->resumed_chunks = static_cast<int64_t>(contents->state.row_groups.size()) *
-                                   static_cast<int64_t>(columns.size()) +
-                               static_cast<int64_t>(contents->state.open_chunks.size());
+      result->resumed_chunks =
+          static_cast<int64_t>(contents->state.num_row_groups()) *
+              static_cast<int64_t>(columns.size()) + contents->state.open_chunks;
       FM_ASSIGN_OR_RETURN(writer, parquet::ParquetFileWriter::Resume(file.get(), schema, wopts,
                                                                      std::move(contents->state)));
       FM_ASSIGN_OR_RETURN(journal, JournalWriter::Reopen(fs, journal_path, valid));
@@ -246,6 +276,7 @@ Status WritePart(const MergePlan& plan, const std::vector<OutputColumn>& columns
   if (!writer) {
     FM_ASSIGN_OR_RETURN(file, fs->CreateForAppend(partial));
     FM_ASSIGN_OR_RETURN(writer, parquet::ParquetFileWriter::Create(file.get(), schema, wopts));
+    writer->DropChunkRecords();  // the journal keeps them; Finish reads them back
     FM_ASSIGN_OR_RETURN(journal, JournalWriter::Create(fs, journal_path, fingerprint));
     if (o.test_hook) o.test_hook("journal-created");
   }
@@ -264,10 +295,33 @@ Status WritePart(const MergePlan& plan, const std::vector<OutputColumn>& columns
   ctx.should_stop = [monitor] { return monitor->ShouldStop(); };
   ctx.cancel_status = [monitor] { return monitor->CancelStatus(); };
   ctx.test_hook = o.test_hook;
-  FM_RETURN_IF_ERROR(RunExecutor(ctx));
+  if (shard != nullptr) {
+    ctx.first_row_group = shard->first_row_group;
+    ctx.end_row_group = shard->first_row_group + shard->row_groups;
+  }
+  Status executed = RunExecutor(ctx);
+  // An input that changed while chunks were being read makes every committed chunk suspect:
+  // the partial state is removed rather than kept for a resume (see merge/input_check.h).
+  if (Status inputs = CheckInputsUnchanged(plan, fs); !inputs.ok()) {
+    (void)fs->Remove(journal_path);
+    (void)fs->Remove(partial);
+    return inputs;
+  }
+  FM_RETURN_IF_ERROR(executed);
 
   monitor->SetPhase("finishing");
-  FM_RETURN_IF_ERROR(writer->Finish(OutputMetadata(plan, part, parts)));
+  // The footer of a wide file with many row groups takes a while: keep honouring the watchdog
+  // and interrupts while it is written.
+  // A fragment's footer has the whole output's entry and its own shard entry (concat drops it).
+  std::vector<parquet::KeyValue> key_value = OutputMetadata(plan, part, parts);
+  if (shard != nullptr) key_value.push_back({kShardMetadataKey, ShardInfoJson(*shard)});
+  FM_RETURN_IF_ERROR(journal->Commit());  // Finish reads the chunk records from the journal
+  FM_RETURN_IF_ERROR(writer->Finish(
+      key_value,
+      [monitor]() -> Status { return monitor->ShouldStop() ? monitor->CancelStatus() : Status::OK(); },
+      [fs, &journal_path](const std::function<Status(ByteView)>& fn) {
+        return ForEachJournalChunk(fs, journal_path, fn);
+      }));
   if (o.test_hook) o.test_hook("footer-written");
   FM_RETURN_IF_ERROR(file->Sync());
   FM_RETURN_IF_ERROR(file->Close());
@@ -322,6 +376,16 @@ Result<MergeSummary> RunMerge(const MergeOptions& o, const MergeEnv& env) {
   summary.row_groups = p.num_row_groups();
   summary.input_bytes = p.input_bytes;
   summary.fingerprint = p.fingerprint;
+  ShardInfo shard;
+  if (o.shard.active()) {
+    FM_ASSIGN_OR_RETURN(shard, PlanShard(p));
+    summary.rows = shard.rows;
+    summary.row_groups = static_cast<int>(shard.row_groups);
+    // A fragment's journal and manifest must not match another shard's, nor the whole output's.
+    summary.fingerprint = Fnv64().Add(p.fingerprint).Add("shard").AddInt(o.shard.index)
+                              .AddInt(o.shard.count).hex();
+    summary.shard_info = ShardInfoJson(shard);
+  }
   if (o.dry_run) return summary;
 
   // Split into parts of at most split_columns columns, each with the key first.
@@ -347,7 +411,7 @@ Result<MergeSummary> RunMerge(const MergeOptions& o, const MergeEnv& env) {
     auto fp = ReadManifestFingerprint(fs, ManifestPath(o.output), &recorded_bytes);
     bool all_there = true;
     for (const std::string& out : summary.outputs) all_there = all_there && fs->Exists(out);
-    if (fp.ok() && *fp == p.fingerprint && all_there) {
+    if (fp.ok() && *fp == summary.fingerprint && all_there) {
       auto info = fs->Stat(summary.outputs[0]);
       if (info.ok() && (parts.size() > 1 || info->size == recorded_bytes)) {
         summary.up_to_date = true;
@@ -365,13 +429,14 @@ Result<MergeSummary> RunMerge(const MergeOptions& o, const MergeEnv& env) {
   ExecutorStats stats;
   monitor.Watch(&stats, summary.tables, summary.columns);
   for (size_t i = 0; i < parts.size(); i++) {
-    std::string fingerprint = p.fingerprint;
+    std::string fingerprint = summary.fingerprint;
     if (parts.size() > 1) {
       fingerprint = Fnv64().Add(p.fingerprint).AddInt(static_cast<int64_t>(i)).AddInt(o.split_columns).hex();
     }
     PartResult part;
     FM_RETURN_IF_ERROR(WritePart(p, parts[i], summary.outputs[i], fingerprint, i, parts.size(), fs,
-                                 &spill, &monitor, &stats, &part));
+                                 &spill, &monitor, &stats,
+                                 o.shard.active() ? &shard : nullptr, &part));
     summary.resumed = summary.resumed || part.resumed;
     summary.resumed_chunks += part.resumed_chunks;
     summary.output_bytes += part.bytes;

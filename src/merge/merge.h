@@ -51,7 +51,8 @@ struct MergeSummary {
   uint64_t peak_rss = 0;
   int64_t pages_read = 0;
   int64_t pages_skipped = 0;
-  std::string fingerprint;
+  std::string fingerprint;  // of this output (a fragment's: the plan's and its shard)
+  std::string shard_info;   // a fragment's "featmerge.shard" entry (merge/shard.h), or ""
 };
 
 struct MergeEnv {

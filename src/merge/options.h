@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "merge/shard.h"
 #include "parquet/types.h"
 
 namespace featmerge::merge {
@@ -25,12 +26,16 @@ struct MergeOptions {
   std::string require_marker;            // e.g. "_COMPLETE"
   uint64_t memory_budget = 1ull << 30;
   int threads = 0;                       // 0: all cores
-  int64_t row_group_rows = 0;            // 0: chosen from the budget
+  int64_t row_group_rows = 0;            // 0: from row_group_bytes, capped by the budget
+  // Target decoded size of one output row group across all its columns (what a training
+  // loader holds in memory per row group).
+  uint64_t row_group_bytes = 1ull << 30;
   parquet::Compression compression = parquet::Compression::kZstd;
   int compression_level = 1;
   DuplicatePolicy on_duplicate_key = DuplicatePolicy::kError;
   ClashPolicy on_name_clash = ClashPolicy::kError;
   int64_t split_columns = 0;             // 0: one file
+  ShardSpec shard;                       // active: write only row-group range K of N (a fragment)
   bool dry_run = false;
   bool restart = false;                  // ignore a journal whose inputs changed
   bool force = false;                    // rebuild even when the output is up to date

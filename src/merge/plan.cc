@@ -98,7 +98,7 @@ Result<std::unique_ptr<parquet::ParquetFileReader>> OpenSource(io::FileSystem* f
   t->num_rows = reader->num_rows();
   t->key_column = reader->schema().FindColumn(key);
   if (t->key_column < 0) {
-    return Status::InvalidArgument("'" + t->path + "' has no key column '" + key + "'");
+    return Status::NotFound("'" + t->path + "' has no key column '" + key + "'");
   }
   FM_ASSIGN_OR_RETURN(t->key_type, KeyTypeOf(reader->schema().column(t->key_column), t->path));
   FM_ASSIGN_OR_RETURN(t->footer_hash, FooterHash(*reader));
@@ -203,13 +203,17 @@ Result<std::unique_ptr<MergePlan>> BuildPlan(const MergeOptions& o, io::FileSyst
   // Open every input: footer, schema, key column and type.
   plan->tables.resize(table_files.size() + 1);
   // Sizes for the output estimate, gathered while each footer is open.
-  std::vector<uint64_t> data_bytes(plan->tables.size(), 0), raw_bytes(plan->tables.size(), 0);
+  std::vector<uint64_t> data_bytes(plan->tables.size(), 0);
+  // Per table and column: decoded bytes of the whole column (for row widths).
+  std::vector<std::vector<uint64_t>> column_bytes(plan->tables.size());
   auto measure = [&](size_t i, const parquet::ParquetFileReader& r) {
+    column_bytes[i].assign(static_cast<size_t>(r.num_columns()), 0);
     for (int rg = 0; rg < r.num_row_groups(); rg++) {
       for (int c = 0; c < r.num_columns(); c++) {
+        column_bytes[i][static_cast<size_t>(c)] +=
+            static_cast<uint64_t>(r.column_meta(rg, c).total_uncompressed_size);
         if (i != 0 && c == plan->tables[i].key_column) continue;
         data_bytes[i] += static_cast<uint64_t>(r.column_meta(rg, c).total_compressed_size);
-        raw_bytes[i] += static_cast<uint64_t>(r.column_meta(rg, c).total_uncompressed_size);
       }
     }
   };
@@ -314,24 +318,36 @@ Result<std::unique_ptr<MergePlan>> BuildPlan(const MergeOptions& o, io::FileSyst
 
   // Sizes and resources. Output estimate: each table's data scaled to the spine's rows.
   uint64_t estimate = 0;
-  uint64_t widest_row = 0;
   for (size_t i = 0; i < plan->tables.size(); i++) {
     const SourceTable& t = plan->tables[i];
     const int64_t trows = std::max<int64_t>(1, t.num_rows);
     double scale = static_cast<double>(plan->rows) / static_cast<double>(trows);
     estimate += static_cast<uint64_t>(static_cast<double>(data_bytes[i]) * std::min(1.0, scale));
-    for (int c = 0; c < t.schema.num_columns(); c++) {
-      int w = t.schema.column(c).width();
-      widest_row = std::max<uint64_t>(widest_row, w > 0 ? static_cast<uint64_t>(w)
-                                                        : raw_bytes[i] / static_cast<uint64_t>(trows) + 8);
-    }
   }
   plan->estimated_output_bytes = estimate + 64 * plan->columns.size() + (1 << 20);
+  // Decoded bytes per output row: of the whole row (row-group size) and of the widest column
+  // (the working set of one column chunk). Fixed-width types by their width, byte arrays by
+  // their average size in the source (plus the 4-byte length of PLAIN).
+  uint64_t row_bytes = 0, widest_column = 1;
+  for (const OutputColumn& c : plan->columns) {
+    const SourceTable& t = plan->tables[static_cast<size_t>(c.table)];
+    const int w = t.schema.column(c.source_column).width();
+    uint64_t b = static_cast<uint64_t>(w);
+    if (w <= 0) {
+      const auto& sizes = column_bytes[static_cast<size_t>(c.table)];
+      const uint64_t total = static_cast<size_t>(c.source_column) < sizes.size()
+                                 ? sizes[static_cast<size_t>(c.source_column)] : 0;
+      b = total / static_cast<uint64_t>(std::max<int64_t>(1, t.num_rows)) + 4;
+    }
+    row_bytes += b + 1;  // + the definition level
+    widest_column = std::max(widest_column, b + 1);
+  }
+  plan->row_bytes = row_bytes;
 
   plan->threads = o.threads > 0 ? o.threads : io::CpuCount();
   // Per in-flight column chunk: source slice + gathered column + encoded bytes + page buffers,
   // about 4x the decoded size; the committer keeps up to 2 chunks per worker in flight.
-  const uint64_t per_row = std::max<uint64_t>(16, widest_row + 1) * 4;
+  const uint64_t per_row = std::max<uint64_t>(16, widest_column) * 4;
   // The row-group size must not depend on the thread count (the output's bytes may not), so it
   // is sized for a fixed number of chunks in flight; the executor then keeps as many in flight
   // as the budget allows for the actual threads (max_in_flight below).
@@ -340,16 +356,24 @@ Result<std::unique_ptr<MergePlan>> BuildPlan(const MergeOptions& o, io::FileSyst
   const uint64_t reserve = 64ull << 20;  // code, footers, alignment runs, I/O buffers
   uint64_t usable = o.memory_budget > reserve * 2 ? o.memory_budget - reserve : o.memory_budget / 2;
   int64_t rg_rows = o.row_group_rows;
+  plan->row_group_limited_by_memory = false;
   if (rg_rows <= 0) {
-    rg_rows = static_cast<int64_t>(usable / in_flight / per_row);
-    rg_rows = std::clamp<int64_t>(rg_rows, 4096, 1 << 20);
+    const int64_t by_size = static_cast<int64_t>(
+        std::max<uint64_t>(1, o.row_group_bytes / std::max<uint64_t>(1, row_bytes)));
+    const int64_t by_memory = static_cast<int64_t>(usable / in_flight / per_row);
+    rg_rows = std::min(by_size, by_memory);
+    plan->row_group_limited_by_memory = by_memory < by_size;
+    rg_rows = std::clamp<int64_t>(rg_rows, 1024, 1 << 20);
     rg_rows = std::min<int64_t>(rg_rows, std::max<int64_t>(1, plan->rows));
   }
   plan->row_group_rows = std::max<int64_t>(1, rg_rows);
   const uint64_t chunk_bytes = per_row * static_cast<uint64_t>(plan->row_group_rows);
   plan->max_in_flight = static_cast<int>(std::clamp<uint64_t>(usable / std::max<uint64_t>(1, chunk_bytes), 2,
                                                               static_cast<uint64_t>(plan->threads) * 2));
-  plan->estimated_peak_memory = reserve + static_cast<uint64_t>(plan->max_in_flight) * chunk_bytes;
+  // The writer keeps each written chunk's metadata (about 200 bytes) until the footer.
+  const uint64_t metadata = static_cast<uint64_t>(plan->num_row_groups()) * plan->columns.size() * 200;
+  plan->estimated_peak_memory =
+      reserve + static_cast<uint64_t>(plan->max_in_flight) * chunk_bytes + metadata;
   if (o.memory_budget < (48ull << 20)) {
     return Status::InvalidArgument("--memory-budget " + FormatBytes(o.memory_budget) +
                                    " is too small: featmerge needs at least 48 MiB");
@@ -405,7 +429,6 @@ Status AlignTables(MergePlan* plan, SpillFile* spill) {
   FM_ASSIGN_OR_RETURN(SpineIndex index, BuildSpineIndex(spine_keys, spine.key_type,
                                                         &plan->string_keys, spine.path));
   std::vector<std::string> dup_tables;
-  int64_t dup_total = 0;
   for (size_t i = 1; i < plan->tables.size(); i++) {
     SourceTable& t = plan->tables[i];
     // Each table's keys are normalized with its own unit (ns, us, ms compare as instants).
@@ -415,7 +438,6 @@ Status AlignTables(MergePlan* plan, SpillFile* spill) {
     DuplicateReport dups;
     FM_ASSIGN_OR_RETURN(t.alignment, AlignTable(spine_keys, index, keys, t.join, spill, &dups));
     if (dups.duplicated_keys > 0 && t.join.duplicates == DuplicatePolicy::kError) {
-      dup_total += dups.duplicated_keys;
       dup_tables.push_back("'" + t.name + "' " + std::to_string(dups.duplicated_keys) +
                            " duplicated key" + (dups.duplicated_keys > 1 ? "s" : "") +
                            " (first: " + KeyText(spine.key_type, dups.first_key, &plan->string_keys) + ")");

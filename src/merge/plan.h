@@ -75,6 +75,8 @@ struct MergePlan {
   parquet::Schema schema;
   int64_t rows = 0;
   int64_t row_group_rows = 0;
+  uint64_t row_bytes = 0;                     // decoded bytes of one output row, all columns
+  bool row_group_limited_by_memory = false;   // the budget, not row_group_bytes, set the size
   int threads = 1;
   int max_in_flight = 2;  // column chunks being encoded or awaiting commit, from the budget
   uint64_t input_bytes = 0;

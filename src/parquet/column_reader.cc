@@ -125,6 +125,15 @@ Status ColumnChunkReader::DecodeDataPage(const Page& page, ColumnData* dest) {
     return Status::Corruption(at + ": page claims " + std::to_string(n) + " rows (limit " +
                               std::to_string(kMaxPageRows) + ")");
   }
+  // Nulls take no bytes in the page but a slot each in memory: the slots of one page are held
+  // to the page limit, so an all-null page of wide FIXED_LEN_BYTE_ARRAY (up to 1 MiB a value)
+  // cannot ask for terabytes.
+  if (descr_.width() > 0 && static_cast<uint64_t>(n) * static_cast<uint64_t>(descr_.width()) >
+                                static_cast<uint64_t>(kMaxPageBytes)) {
+    return Status::Corruption(at + ": " + std::to_string(n) + " rows of " +
+                              std::to_string(descr_.width()) + " bytes exceed the page limit of " +
+                              std::to_string(kMaxPageBytes) + " bytes");
+  }
   FM_RETURN_IF_ERROR(pages_->Decompress(page, &page_buf_));
   ByteView body(page_buf_);
   Encoding encoding;

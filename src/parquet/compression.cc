@@ -3,6 +3,7 @@
 #include <snappy.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -172,6 +173,27 @@ Result<std::unique_ptr<Codec>> MakeCodec(Compression codec, int level) {
   }
   return Status::NotSupported("compression codec id " +
                               std::to_string(static_cast<int32_t>(codec)) + " is not supported");
+}
+
+uint64_t MaxDecompressedSize(Compression codec, uint64_t compressed_size) {
+  // Largest expansion per stored byte, with a small allowance for stream headers:
+  // - snappy: a 3-byte copy element yields at most 64 bytes (21.3x);
+  // - lz4 (raw, Hadoop and frame framings): each 255 byte of a match length adds 255 bytes;
+  // - deflate: 258 bytes per 2 bits at best, the 1032:1 of zlib's documentation;
+  // - zstd: a 4-byte RLE block (3-byte block header + 1 byte) yields one block of at most 128 KiB.
+  uint64_t ratio = 0;
+  switch (codec) {
+    case Compression::kUncompressed: return compressed_size;
+    case Compression::kSnappy: ratio = 22; break;
+    case Compression::kLz4:
+    case Compression::kLz4Raw: ratio = 256; break;
+    case Compression::kGzip: ratio = 1032; break;
+    case Compression::kZstd: ratio = 32768; break;
+    default: return internal::kMaxPageBytes;
+  }
+  constexpr uint64_t kHeaderAllowance = 64;
+  if (compressed_size >= internal::kMaxPageBytes / ratio) return internal::kMaxPageBytes;
+  return std::min<uint64_t>(compressed_size * ratio + kHeaderAllowance, internal::kMaxPageBytes);
 }
 
 // Parquet's page CRC (PageHeader.crc) is the standard CRC-32 (zlib's crc32, polynomial

@@ -35,6 +35,12 @@ class Codec {
 // InvalidArgument for Compress and Corruption for Decompress.
 Result<std::unique_ptr<Codec>> MakeCodec(Compression codec, int level = 0);
 
+// The most bytes `compressed_size` bytes of `codec` data can decompress to, from each format's
+// own limits (not a library's behaviour): readers refuse a page header declaring more before
+// they size a buffer by it. Brotli can legitimately turn a dozen bytes into a 16 MiB meta-block,
+// so for it (and for codecs we cannot read) the bound is only the page limit of 2^31-1 bytes.
+uint64_t MaxDecompressedSize(Compression codec, uint64_t compressed_size);
+
 // CRC-32 (the gzip/zlib polynomial) as Parquet page headers carry it: computed over the page's
 // bytes as stored after the page header (compressed_page_size bytes). The header's i32 `crc`
 // holds these 32 bits. PageCrc32Extend(PageCrc32(a), b) == PageCrc32(a followed by b).

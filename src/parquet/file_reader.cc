@@ -10,6 +10,15 @@ namespace {
 constexpr uint8_t kMagic[4] = {'P', 'A', 'R', '1'};
 constexpr uint8_t kEncryptedMagic[4] = {'P', 'A', 'R', 'E'};
 
+// True when [offset, offset + length) lies between the leading magic and the footer length.
+// Both values come from the footer: compared without computing offset + length, which could
+// overflow.
+bool RangeInFile(int64_t offset, int64_t length, uint64_t file_size) {
+  const uint64_t data_end = file_size - 8;  // file_size >= 12 once the footer is read
+  return offset >= 4 && length > 0 && static_cast<uint64_t>(offset) <= data_end &&
+         static_cast<uint64_t>(length) <= data_end - static_cast<uint64_t>(offset);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<ParquetFileReader>> ParquetFileReader::Open(io::FileSystem* fs,
@@ -157,7 +166,7 @@ Result<std::optional<OffsetIndex>> ParquetFileReader::ReadOffsetIndex(int row_gr
   if (!chunk.offset_index_offset || !chunk.offset_index_length) return std::optional<OffsetIndex>();
   int64_t off = *chunk.offset_index_offset;
   int64_t len = *chunk.offset_index_length;
-  if (off < 4 || len <= 0 || static_cast<uint64_t>(off + len) > file_->size() - 8) {
+  if (!RangeInFile(off, len, file_->size())) {
     return Status::Corruption(Where(row_group, column) + ": offset index lies outside the file");
   }
   ByteBuffer buf;
@@ -173,7 +182,7 @@ Result<std::optional<ColumnIndex>> ParquetFileReader::ReadColumnIndex(int row_gr
   if (!chunk.column_index_offset || !chunk.column_index_length) return std::optional<ColumnIndex>();
   int64_t off = *chunk.column_index_offset;
   int64_t len = *chunk.column_index_length;
-  if (off < 4 || len <= 0 || static_cast<uint64_t>(off + len) > file_->size() - 8) {
+  if (!RangeInFile(off, len, file_->size())) {
     return Status::Corruption(Where(row_group, column) + ": column index lies outside the file");
   }
   ByteBuffer buf;

@@ -39,6 +39,21 @@ Result<bool> PageReader::Next(Page* page) {
                               " bytes runs past the end of the column chunk (" +
                               std::to_string(chunk_.size() - body_start) + " bytes left)");
   }
+  // The declared uncompressed size sizes a buffer later: it must be one the stored bytes can
+  // produce with this codec, so a damaged header cannot make a small file allocate ~1 GiB.
+  const bool stored_plain = h.type == PageType::kDataPageV2 && h.data_page_header_v2 &&
+                            !h.data_page_header_v2->is_compressed;
+  const uint64_t max_uncompressed =
+      stored_plain ? static_cast<uint64_t>(h.compressed_page_size)
+                   : MaxDecompressedSize(codec_id_, static_cast<uint64_t>(h.compressed_page_size));
+  if (static_cast<uint64_t>(h.uncompressed_page_size) > max_uncompressed) {
+    return Status::Corruption(at + ": page header declares " +
+                              std::to_string(h.uncompressed_page_size) +
+                              " uncompressed bytes, more than " +
+                              std::to_string(h.compressed_page_size) + " bytes of " +
+                              CompressionName(codec_id_) + " can hold (at most " +
+                              std::to_string(max_uncompressed) + ")");
+  }
   page->header = std::move(h);
   page->file_offset = chunk_offset_ + pos_;
   page->header_size = header_size;
@@ -110,6 +125,12 @@ Status PageReader::Decompress(const Page& page, ByteBuffer* out) {
     }
     compressed = compressed && v2.is_compressed;
   }
+  if (compressed && !codec_) {
+    // Before the buffer is sized: a codec we cannot read fails without allocating.
+    auto made = MakeCodec(codec_id_);
+    if (!made.ok()) return made.status().WithContext(at);
+    codec_ = std::move(made).value();
+  }
   out->resize(uncompressed);
   if (level_bytes > 0) std::memcpy(out->data(), page.body.data(), level_bytes);
   ByteView values_in = page.body.subspan(level_bytes);
@@ -122,9 +143,6 @@ Status PageReader::Decompress(const Page& page, ByteBuffer* out) {
     }
     if (values_out > 0) std::memcpy(out->data() + level_bytes, values_in.data(), values_out);
     return Status::OK();
-  }
-  if (!codec_) {
-    FM_ASSIGN_OR_RETURN(codec_, MakeCodec(codec_id_));
   }
   Status s = codec_->Decompress(values_in, out->data() + level_bytes, values_out);
   if (!s.ok()) return s.WithContext(at);

@@ -2,6 +2,7 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -17,6 +18,7 @@
 #include "pipeline/child_process.h"
 #include "pipeline/report.h"
 #include "pipeline/run_commands.h"
+#include "pipeline/run_paths.h"
 
 namespace featmerge::pipeline {
 namespace {
@@ -29,6 +31,7 @@ constexpr uint64_t kMinBudgetPerMerge = 48ull << 20;     // merge refuses less
 constexpr int kPollMillis = 200;                         // display refresh and signal latency
 constexpr double kTickSeconds = 0.5;
 constexpr size_t kProblemsKept = 5;  // check problems kept per pair in the report
+constexpr double kProgressFileSeconds = 1;  // how often logs/<pair>.progress.json is rewritten
 
 int64_t JsonInt(const json& j, const char* key) {
   return j.is_object() && j.contains(key) && j[key].is_number() ? j[key].get<int64_t>() : 0;
@@ -77,6 +80,7 @@ struct Slot {
   bool signalled = false;  // we sent SIGTERM
   bool finished = false;
   uint64_t log_offset = 0;  // the log's size when this child started
+  double progress_written = -1;  // Elapsed() when the progress file was last written
   Clock::time_point started;
   RunningPair view;
 };
@@ -157,7 +161,9 @@ class Batch {
     }
     if (cfg_.pairs.empty()) return Status::InvalidArgument("no pairs to run");
     report_.directory = RunDirectory(cfg_);
-    report_.report_path = io::JoinPath(report_.directory, "run-report.json");
+    report_.report_path = o_.report_path.empty()
+                               ? io::JoinPath(report_.directory, "run-report.json")
+                               : o_.report_path;
     const std::string logs = io::JoinPath(report_.directory, "logs");
     Status made = io::DefaultFileSystem()->CreateDirs(logs);
     if (!made.ok()) return made.WithContext("cannot create the run's log directory '" + logs + "'");
@@ -165,9 +171,9 @@ class Batch {
       PairResult r;
       r.pair = pair;
       r.input = ExpandPair(cfg_.input_pattern, pair);
-      r.output = ExpandPair(cfg_.output_pattern, pair);
+      r.output = PairOutputPath(cfg_, pair, o_.shard);
       r.outputs = {r.output};
-      r.log = io::JoinPath(logs, pair + ".log");
+      r.log = PairLogPath(cfg_, pair, o_.shard);
       r.memory_budget = report_.memory_budget_per_merge;
       r.threads = report_.threads_per_merge;
       report_.pairs.push_back(std::move(r));
@@ -256,16 +262,42 @@ class Batch {
       }
       if (event == "progress") {
         const std::string phase = JsonString(j, "phase");
-        if (phase != slot->view.phase) Log(r, "phase: " + phase);
+        const bool phase_changed = phase != slot->view.phase;
+        if (phase_changed) Log(r, "phase: " + phase);
+        const bool first_counts = slot->view.chunks_total == 0 && JsonInt(j, "chunks_total") > 0;
         slot->view.phase = phase;
         slot->view.chunks_done = JsonInt(j, "chunks_done");
         slot->view.chunks_total = JsonInt(j, "chunks_total");
+        WriteProgressFile(slot, r, phase_changed || first_counts);
       } else if (event == "summary") {
         slot->summary = j;
         Log(r, "summary: " + line);
       }
       observer_->OnPairEvent(r.pair, line);
     }
+  }
+
+  // logs/<pair>.progress.json: what `run --status` shows for a pair being written (also from
+  // another machine). Rewritten atomically on a phase change and every few seconds.
+  void WriteProgressFile(Slot* slot, const PairResult& r, bool now_anyway) {
+    const double now = Elapsed();
+    if (!now_anyway && slot->progress_written >= 0 &&
+        now - slot->progress_written < kProgressFileSeconds) {
+      return;
+    }
+    slot->progress_written = now;
+    char host[256] = {0};
+    (void)gethostname(host, sizeof(host) - 1);
+    const json j = {{"pair", r.pair},
+                    {"output", r.output},
+                    {"phase", slot->view.phase},
+                    {"chunks_done", slot->view.chunks_done},
+                    {"chunks_total", slot->view.chunks_total},
+                    {"updated_at", static_cast<int64_t>(std::time(nullptr))},
+                    {"host", host},
+                    {"pid", slot->child->pid()}};
+    (void)io::WriteFileAtomic(io::DefaultFileSystem(), ProgressPath(r.log),
+                              AsBytes(j.dump() + "\n"));
   }
 
   // The child of `slot` has exited. Returns true when the pair is finished.
@@ -293,7 +325,9 @@ class Batch {
         }
       }
       r.status = JsonBool(sm, "up_to_date") ? PairStatus::kSkipped : PairStatus::kDone;
-    } else if (c.exit_code() == 130 || stopped_by_us) {
+    } else if (c.exit_code() == 130 || c.exit_code() == 128 + SIGTERM || stopped_by_us) {
+      // 143: a second SIGTERM made merge exit at once (under Slurm, scancel signals every
+      // process of the job and `run` forwards its own): the journal is kept all the same.
       r.status = PairStatus::kInterrupted;  // its journal is kept: the next run resumes it
     } else {
       const std::string line = ErrorLineFromLog(r.log, slot->log_offset);

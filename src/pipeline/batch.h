@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "merge/shard.h"
 #include "pipeline/config.h"
 #include "pipeline/schema_check.h"
 
@@ -75,6 +76,10 @@ struct BatchOptions {
   bool force = false;                  // pass --force to merge: rebuild up-to-date outputs
   bool restart = false;                // pass --restart to merge: discard interrupted runs
   const std::atomic<bool>* interrupt = nullptr;  // SIGINT/SIGTERM flag (may be null)
+  // Active: every pair writes only this shard of its output, as the fragment
+  // PairOutputPath(config, pair, shard), logging to PairLogPath(config, pair, shard).
+  merge::ShardSpec shard;
+  std::string report_path;  // "" = <run directory>/run-report.json
 };
 
 // The state shown by a live display.

@@ -291,6 +291,20 @@ Status ReadMerge(const Reader& r, const toml::table& t, RunConfig* c) {
              c->memory_budget_set = true;
              return Status::OK();
            }},
+          {"row_group_size",
+           [&](const toml::node& n) -> Status {
+             if (const auto* bytes = n.as_integer()) {
+               if (bytes->get() <= 0) return r.Error(n, "merge.row_group_size must be positive");
+               o->row_group_bytes = static_cast<uint64_t>(bytes->get());
+             } else {
+               FM_ASSIGN_OR_RETURN(std::string text, r.String(n, "merge.row_group_size"));
+               auto size = ParseSize(text);
+               if (!size.ok()) return r.Error(n, "merge.row_group_size: " + size.status().message());
+               if (*size == 0) return r.Error(n, "merge.row_group_size must be positive");
+               o->row_group_bytes = *size;
+             }
+             return Status::OK();
+           }},
           {"threads",
            [&](const toml::node& n) -> Status {
              FM_ASSIGN_OR_RETURN(int64_t threads, r.Integer(n, "merge.threads", 1, 1024));
@@ -401,6 +415,49 @@ Status ReadRun(const Reader& r, const toml::table& t, RunConfig* c) {
                    });
 }
 
+Status ReadSlurm(const Reader& r, const toml::table& t, RunConfig* c) {
+  SlurmSettings* s = &c->slurm;
+  auto text = [&](const char* key, std::string* out) {
+    return Reader::Key{key, [&r, key, out](const toml::node& n) -> Status {
+                         FM_ASSIGN_OR_RETURN(*out,
+                                             r.NonEmptyString(n, std::string("slurm.") + key));
+                         return Status::OK();
+                       }};
+  };
+  return r.Section(
+      t, "slurm",
+      {
+          text("partition", &s->partition),
+          text("account", &s->account),
+          text("time", &s->time),
+          {"sbatch_args",
+           [&](const toml::node& n) -> Status {
+             FM_ASSIGN_OR_RETURN(s->sbatch_args, r.StringList(n, "slurm.sbatch_args"));
+             return Status::OK();
+           }},
+          {"shards",
+           [&](const toml::node& n) -> Status {
+             // An integer for every pair, or a table {pair = N, ...}.
+             if (const toml::table* per_pair = n.as_table()) {
+               for (auto&& [key, value] : *per_pair) {
+                 const std::string pair(key.str());
+                 FM_ASSIGN_OR_RETURN(int64_t shards,
+                                     r.Integer(value, "slurm.shards." + pair, 1, 10000));
+                 s->pair_shards[pair] = static_cast<int>(shards);
+               }
+               return Status::OK();
+             }
+             if (n.as_integer() == nullptr) {
+               return r.Error(n, "slurm.shards must be an integer or a table {pair = N}, not " +
+                                     Describe(n));
+             }
+             FM_ASSIGN_OR_RETURN(int64_t shards, r.Integer(n, "slurm.shards", 1, 10000));
+             s->shards = static_cast<int>(shards);
+             return Status::OK();
+           }},
+      });
+}
+
 Status ReadPairs(const Reader& r, const toml::table& t, RunConfig* c) {
   return r.Section(
       t, "pairs",
@@ -443,7 +500,8 @@ Result<RunConfig> ParseRunConfig(std::string_view text, const std::string& path)
   config.config_path = path;
   using SectionReader = Status (*)(const Reader&, const toml::table&, RunConfig*);
   const std::vector<std::pair<std::string, SectionReader>> sections = {
-      {"paths", ReadPaths}, {"merge", ReadMerge}, {"run", ReadRun}, {"pairs", ReadPairs}};
+      {"paths", ReadPaths}, {"merge", ReadMerge}, {"run", ReadRun}, {"pairs", ReadPairs},
+      {"slurm", ReadSlurm}};
   std::vector<std::string> known;
   for (const auto& s : sections) known.push_back("[" + s.first + "]");
   for (auto&& [key, node] : root) {
@@ -469,6 +527,12 @@ Result<RunConfig> ParseRunConfig(std::string_view text, const std::string& path)
   if (config.pairs.empty()) {
     return Status::InvalidArgument(path +
                                    ": [pairs] needs list, e.g. list = [\"eurusd\", \"gbpusd\"]");
+  }
+  for (const auto& [pair, shards] : config.slurm.pair_shards) {
+    if (std::find(config.pairs.begin(), config.pairs.end(), pair) == config.pairs.end()) {
+      return Status::InvalidArgument(path + ": slurm.shards names '" + pair +
+                                     "', which is not in [pairs] list");
+    }
   }
   return config;
 }
@@ -549,7 +613,8 @@ on_name_clash = "error"        # error or prefix (<table>__<column>)
 # tables = ["bqx_*", "ret_*"]  # only tables matching these globs (default: all)
 # manifest = "tables.txt"      # the expected table names, one per line
 # threads = 8                  # per merge (default: cores / jobs)
-# row_group_rows = 65536       # default: from the budget
+# row_group_size = "1GiB"      # decoded size of an output row group (all columns)
+# row_group_rows = 65536       # default: from row_group_size, capped by the budget
 # split_columns = 0            # > 0: several files of at most N columns, each with the key
 # crc = true                   # page CRCs
 # page_index = true            # column and offset indexes
@@ -559,6 +624,12 @@ jobs = 1                       # concurrent merges; each gets memory_budget / jo
 fail_fast = false              # true: stop everything at the first failed pair
 check = true                   # `featmerge check` every output after writing it
 # schema = "reference.parquet" # every output must have this schema (Parquet or JSON)
+
+# [slurm]                      # `featmerge run pipeline.toml --slurm [--submit]` (docs/slurm.md)
+# partition = "batch"          # default: the cluster's default partition
+# time = "12:00:00"            # time limit of each task
+# shards = 1                   # machines per pair; or per pair: shards = { eurusd = 4 }
+# sbatch_args = ["--qos=normal"]
 
 [pairs]
 list = [)" +

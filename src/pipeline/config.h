@@ -4,6 +4,7 @@
 // Thread-safety: pure functions; a RunConfig is a plain value.
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,6 +13,20 @@
 #include "merge/options.h"
 
 namespace featmerge::pipeline {
+
+// [slurm]: how `featmerge run --slurm` asks Slurm for resources (docs/slurm.md).
+struct SlurmSettings {
+  std::string partition;  // "" = the cluster's default
+  std::string account;
+  std::string time;                      // a time limit per task, e.g. "12:00:00"
+  std::vector<std::string> sbatch_args;  // more #SBATCH lines, e.g. "--qos=batch"
+  int shards = 1;                        // machines per pair (1 = the whole pair in one task)
+  std::map<std::string, int> pair_shards;  // per pair, overriding `shards`
+  int ShardsFor(const std::string& pair) const {
+    auto it = pair_shards.find(pair);
+    return it == pair_shards.end() ? shards : it->second;
+  }
+};
 
 struct RunConfig {
   std::string config_path;  // the file it was read from ("" when parsed from text only)
@@ -29,6 +44,7 @@ struct RunConfig {
   std::string schema;      // reference schema file (Parquet or JSON); "" = the first pair's
   // [pairs]
   std::vector<std::string> pairs;  // in the config's order; unique, plain names
+  SlurmSettings slurm;
 };
 
 // Reads and validates `path`. InvalidArgument for every problem (missing or unreadable file,

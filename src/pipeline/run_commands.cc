@@ -63,11 +63,14 @@ std::vector<std::string> MergeCommand(const RunConfig& config, const BatchOption
     a.insert(a.end(), {"--manifest", ExpandPair(m.manifest_file, r.pair)});
   if (m.expect_tables >= 0) a.insert(a.end(), {"--expect-tables", std::to_string(m.expect_tables)});
   if (!m.require_marker.empty()) a.insert(a.end(), {"--require-marker", m.require_marker});
+  if (m.row_group_bytes != merge::MergeOptions().row_group_bytes)
+    a.insert(a.end(), {"--row-group-size", std::to_string(m.row_group_bytes)});
   if (m.row_group_rows > 0)
     a.insert(a.end(), {"--row-group-rows", std::to_string(m.row_group_rows)});
   if (m.split_columns > 0) a.insert(a.end(), {"--split-columns", std::to_string(m.split_columns)});
   if (!m.write_crc) a.push_back("--no-crc");
   if (!m.page_index) a.push_back("--no-page-index");
+  if (options.shard.active()) a.insert(a.end(), {"--shard", options.shard.Text()});
   if (options.force) a.push_back("--force");
   if (options.restart) a.push_back("--restart");
   return a;

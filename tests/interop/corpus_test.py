@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Interop corpus test: every `ok` file of the corpus is read by `featmerge cat --jsonl` with
 exactly the expected contents and by `featmerge inspect --json` with the expected schema; every
-`error` file is refused by both with exit code 2 and one line on stderr (no crash, no hang).
+`error` file is refused by inspect, cat and check with exit code 2 and one line on stderr (no
+crash, no hang; check also prints its INVALID report on stdout).
 
 Usage: corpus_test.py FEATMERGE CORPUS_DIR
 """
@@ -77,7 +78,7 @@ def check_contents(fm, path, schema, expected):
 
 
 def check_error(fm, path):
-    for cmd in ("inspect", "cat"):
+    for cmd in ("inspect", "cat", "check"):
         try:
             r = subprocess.run([fm, cmd, str(path)], capture_output=True, timeout=30)
         except subprocess.TimeoutExpired:
@@ -87,7 +88,10 @@ def check_error(fm, path):
             return f"{cmd}: exit {r.returncode} (want 2): {err[:200]}"
         if len(err.splitlines()) != 1 or not err.startswith("featmerge: "):
             return f"{cmd}: stderr is not one 'featmerge: ...' line: {err[:200]!r}"
-        if r.stdout.strip():
+        if cmd == "check":
+            if b"INVALID" not in r.stdout:
+                return f"check: no INVALID report on stdout: {r.stdout[:200]!r}"
+        elif r.stdout.strip():
             return f"{cmd}: printed rows for a file that must be refused"
     return None
 

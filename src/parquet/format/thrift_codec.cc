@@ -372,12 +372,15 @@ void ReadFileMetaData(CompactReader* r, FileMetaData* out) {
   r->ReadStructEnd();
 }
 
-void WriteFileMetaData(const FileMetaData& md, CompactWriter* w) {
+void WriteFileMetaDataHead(const FileMetaData& md, size_t num_row_groups, CompactWriter* w) {
   w->StructBegin();
   w->I32Field(1, md.version);
   WriteStructList(2, md.schema, w, WriteSchemaElement);
   w->I64Field(3, md.num_rows);
-  WriteStructList(4, md.row_groups, w, WriteRowGroup);
+  w->ListField(4, CType::kStruct, num_row_groups);
+}
+
+void WriteFileMetaDataTail(const FileMetaData& md, CompactWriter* w) {
   if (!md.key_value_metadata.empty()) WriteStructList(5, md.key_value_metadata, w, WriteKeyValue);
   if (md.created_by) w->BinaryField(6, *md.created_by);
   const bool all_type_defined =
@@ -394,6 +397,12 @@ void WriteFileMetaData(const FileMetaData& md, CompactWriter* w) {
   w->StructEnd();
 }
 
+void WriteFileMetaData(const FileMetaData& md, CompactWriter* w) {
+  WriteFileMetaDataHead(md, md.row_groups.size(), w);
+  for (const RowGroup& rg : md.row_groups) WriteRowGroup(rg, w);
+  WriteFileMetaDataTail(md, w);
+}
+
 }  // namespace
 }  // namespace format
 
@@ -404,5 +413,22 @@ Result<FileMetaData> DecodeFileMetaData(ByteView bytes) {
 void EncodeFileMetaData(const FileMetaData& md, ByteBuffer* out) {
   format::EncodeStruct(md, format::WriteFileMetaData, out);
 }
+
+void FooterEncoder::Begin(const FileMetaData& head, size_t num_row_groups) {
+  format::WriteFileMetaDataHead(head, num_row_groups, &w_);
+}
+
+void FooterEncoder::BeginRowGroup(size_t num_columns) {
+  w_.StructBegin();
+  w_.ListField(1, format::CType::kStruct, num_columns);
+}
+
+void FooterEncoder::AddColumnChunk(const ColumnChunk& chunk) { format::WriteColumnChunk(chunk, &w_); }
+
+void FooterEncoder::EndRowGroup(const RowGroup& row_group) {
+  format::WriteRowGroupTail(row_group, &w_);
+}
+
+void FooterEncoder::End(const FileMetaData& tail) { format::WriteFileMetaDataTail(tail, &w_); }
 
 }  // namespace featmerge::parquet

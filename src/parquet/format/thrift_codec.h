@@ -26,12 +26,34 @@
 
 #include "base/byte_view.h"
 #include "base/status.h"
+#include "parquet/format/compact_protocol.h"
 #include "parquet/format/metadata.h"
 
 namespace featmerge::parquet {
 
 Result<FileMetaData> DecodeFileMetaData(ByteView bytes);
 void EncodeFileMetaData(const FileMetaData& md, ByteBuffer* out);
+
+// Encodes a FileMetaData piece by piece, so that the footer of a file with millions of column
+// chunks never exists as structs in memory: the bytes are those of EncodeFileMetaData for the
+// same values. *out only grows; the caller may drain (write out and clear) it between calls.
+// Call order: Begin, then per row group BeginRowGroup, AddColumnChunk per column, EndRowGroup,
+// then End.
+class FooterEncoder {
+ public:
+  explicit FooterEncoder(ByteBuffer* out) : w_(out) {}
+  // Fields before row_groups (version, schema, num_rows) of `head`; its row_groups are ignored.
+  void Begin(const FileMetaData& head, size_t num_row_groups);
+  void BeginRowGroup(size_t num_columns);
+  void AddColumnChunk(const ColumnChunk& chunk);
+  // The row group's fields after its columns (which are ignored here).
+  void EndRowGroup(const RowGroup& row_group);
+  // Fields after row_groups (key_value_metadata, created_by, column_orders) of `tail`.
+  void End(const FileMetaData& tail);
+
+ private:
+  format::CompactWriter w_;
+};
 
 // Decodes a page header at the start of `bytes` (which may continue with the page data);
 // *header_size = bytes consumed by the header.

@@ -343,6 +343,10 @@ void ReadRowGroup(CompactReader* r, RowGroup* out) {
 void WriteRowGroup(const RowGroup& row_group, CompactWriter* w) {
   w->StructBegin();
   WriteStructList(1, row_group.columns, w, WriteColumnChunk);
+  WriteRowGroupTail(row_group, w);
+}
+
+void WriteRowGroupTail(const RowGroup& row_group, CompactWriter* w) {
   w->I64Field(2, row_group.total_byte_size);
   w->I64Field(3, row_group.num_rows);
   if (!row_group.sorting_columns.empty()) {

@@ -23,6 +23,8 @@ void ReadKeyValue(CompactReader* r, KeyValue* out);
 void WriteKeyValue(const KeyValue& kv, CompactWriter* w);
 void ReadRowGroup(CompactReader* r, RowGroup* out);
 void WriteRowGroup(const RowGroup& row_group, CompactWriter* w);
+// The fields after `columns`, and the struct's end (for streaming footers).
+void WriteRowGroupTail(const RowGroup& row_group, CompactWriter* w);
 void ReadColumnChunk(CompactReader* r, ColumnChunk* out);
 void WriteColumnChunk(const ColumnChunk& chunk, CompactWriter* w);
 

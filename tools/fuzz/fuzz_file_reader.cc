@@ -1,0 +1,49 @@
+// libFuzzer target for the whole read path of a Parquet file (src/parquet/file_reader.cc,
+// page_reader.cc, column_reader.cc and the decoders and codecs under them): the input is a file.
+// Opening validates the footer; then every column chunk of the first row groups is decoded, in
+// one pass and in two overlapping batches (the batched path cat and check use), and the page
+// indexes are read. Every failure must be a Status: no crash, no out-of-bounds access, no
+// allocation beyond what the bytes can justify (run with -malloc_limit_mb).
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "io/memory_file.h"
+#include "parquet/column_data.h"
+#include "parquet/column_reader.h"
+#include "parquet/file_reader.h"
+
+namespace {
+
+constexpr int kMaxRowGroups = 4;
+constexpr int kMaxColumns = 32;
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using featmerge::parquet::ColumnChunkReader;
+  using featmerge::parquet::ColumnData;
+  auto file = std::make_unique<featmerge::io::MemoryFile>("fuzz.parquet",
+                                                          featmerge::ByteBuffer(data, data + size));
+  auto reader = featmerge::parquet::ParquetFileReader::Open(std::move(file));
+  if (!reader.ok()) return 0;
+  const featmerge::parquet::ParquetFileReader& r = **reader;
+  ColumnData values;
+  for (int rg = 0; rg < r.num_row_groups() && rg < kMaxRowGroups; rg++) {
+    const int64_t rows = r.row_group(rg).num_rows;
+    for (int c = 0; c < r.num_columns() && c < kMaxColumns; c++) {
+      const auto& column = r.schema().column(c);
+      values.Reset(column.type, column.type_length);
+      ColumnChunkReader whole(&r, rg, c);
+      (void)whole.ReadAll(&values);
+      values.Reset(column.type, column.type_length);
+      ColumnChunkReader batched(&r, rg, c);
+      if (batched.ReadRows(0, rows / 2 + 1, &values).ok()) {
+        (void)batched.ReadRows(rows / 3, rows, &values);
+      }
+      (void)r.ReadOffsetIndex(rg, c);
+      (void)r.ReadColumnIndex(rg, c);
+    }
+  }
+  return 0;
+}
