@@ -38,3 +38,14 @@ function(fm_add_fuzzer name)
   target_link_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined)
   target_link_libraries(${name} PRIVATE ${ARG_LIBS})
 endfunction()
+
+# fm_add_fuzz_replay(NAME SOURCES ... LIBS ... INPUTS ...): NAME's fuzz target linked with
+# tools/fuzz/replay_main.cc instead of libFuzzer, run over INPUTS (files or directories) as the
+# ctest fuzz_replay_NAME.
+function(fm_add_fuzz_replay name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS;INPUTS" ${ARGN})
+  add_executable(${name}_replay ${ARG_SOURCES} ${CMAKE_SOURCE_DIR}/tools/fuzz/replay_main.cc)
+  target_link_libraries(${name}_replay PRIVATE ${ARG_LIBS})
+  add_test(NAME fuzz_replay_${name} COMMAND ${name}_replay ${ARG_INPUTS})
+  set_tests_properties(fuzz_replay_${name} PROPERTIES LABELS unit TIMEOUT 300)
+endfunction()

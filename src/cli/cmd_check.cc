@@ -113,8 +113,9 @@ int RunCheck(const CheckArgs& args) {
   if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0) {
     return ReportError(Status::IOError("cannot write to standard output"));
   }
-  if (report->valid) return kExitOk;
-  // The report above has the details; stderr gets the one line every failing command gives.
+  if (report->valid || args.json) return report->valid ? kExitOk : kExitBadInput;
+  // The report above has the details; stderr gets the one line every failing command gives
+  // (with --json, the JSON's "valid" and the exit code say it).
   std::string why = report->problems.empty() ? "sampled cells differ from the inputs"
                                              : report->problems[0];
   if (report->problem_count > 1) {

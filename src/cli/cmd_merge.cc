@@ -50,6 +50,11 @@ void PrintPlan(const merge::MergePlan& p, bool json) {
                         {"estimated_peak_memory", p.estimated_peak_memory}};
     auto& checks = j["checks"] = nlohmann::json::array();
     for (const auto& c : p.checks) checks.push_back({{"check", c.name}, {"ok", true}, {"detail", c.detail}});
+    auto& selection = j["selection"] = {{"excluded_tables", p.selection.excluded_tables},
+                                        {"excluded_columns", p.selection.excluded_columns}};
+    auto& joins = selection["joins"] = nlohmann::json::array();
+    for (const auto& g : merge::JoinGroups(p)) joins.push_back({{"join", g.spec}, {"tables", g.tables}});
+    if (p.range.active) selection["key_range"] = merge::KeyRangeText(p.range, p.tables[0].key_type);
     std::puts(j.dump().c_str());
     return;
   }
@@ -68,6 +73,7 @@ void PrintPlan(const merge::MergePlan& p, bool json) {
   fmt::print("  estimated output    {}\n", FormatBytes(p.estimated_output_bytes));
   fmt::print("  estimated peak mem  {} (budget {})\n", FormatBytes(p.estimated_peak_memory),
              FormatBytes(p.options.memory_budget));
+  for (const std::string& line : merge::SelectionLines(p)) fmt::print("  {}\n", line);
 }
 
 class PlanPrinter : public MergeProgress {
@@ -139,6 +145,12 @@ int RunMergeCommand(const MergeCommandArgs& args) {
                         {"row_groups", m.row_groups}, {"input_bytes", m.input_bytes},
                         {"output_bytes", m.output_bytes}, {"seconds", m.seconds},
                         {"peak_rss_bytes", m.peak_rss}};
+    j["pages_read"] = m.pages_read;
+    j["pages_skipped"] = m.pages_skipped;
+    j["key_row_groups_read"] = m.key_row_groups_read;
+    j["key_row_groups_skipped"] = m.key_row_groups_skipped;
+    j["key_pages_read"] = m.key_pages_read;
+    j["key_pages_skipped"] = m.key_pages_skipped;
     std::puts(j.dump().c_str());
     return kExitOk;
   }

@@ -27,6 +27,9 @@ void AddMergeOptions(CLI::App* cmd, MergeArgs* a) {
                   "Write several files of at most N columns, each with the key");
   cmd->add_flag("--no-crc", a->no_crc, "Do not write page CRCs");
   cmd->add_flag("--no-page-index", a->no_page_index, "Do not write column/offset indexes");
+  AddSelectionOptions(cmd, &a->selection);
+  cmd->add_option("--statistics", a->statistics,
+                  "Columns with min/max statistics and a column index: key|all|none (default key)");
 }
 
 Result<parquet::Compression> ParseCompression(const std::string& name) {
@@ -106,6 +109,10 @@ Status ApplyMergeArgs(const MergeArgs& a, merge::MergeOptions* o) {
   }
   if (a.no_crc) o->write_crc = false;
   if (a.no_page_index) o->page_index = false;
+  FM_RETURN_IF_ERROR(ApplySelectionArgs(a.selection, o));
+  if (a.statistics) {
+    FM_ASSIGN_OR_RETURN(o->statistics, merge::ParseStatisticsScope(*a.statistics));
+  }
   return Status::OK();
 }
 

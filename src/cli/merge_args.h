@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include "base/status.h"
+#include "cli/selection_args.h"
 #include "merge/options.h"
 
 namespace featmerge::cli {
@@ -24,6 +25,8 @@ struct MergeArgs {
   std::optional<int> threads, compression_level;
   bool no_crc = false;
   bool no_page_index = false;
+  SelectionArgs selection;  // --exclude-tables, --columns, --join, --from, ... (selection_args.h)
+  std::optional<std::string> statistics;
 };
 
 void AddMergeOptions(CLI::App* cmd, MergeArgs* args);

@@ -174,6 +174,14 @@ Result<Alignment> AlignTable(const KeyColumn& spine, const SpineIndex& index,
   return out;
 }
 
+Alignment Alignment::FromRuns(std::vector<MatchRun> runs) {
+  Alignment out;
+  for (const MatchRun& run : runs) out.matched_rows_ += run.length;
+  out.runs_ = std::move(runs);
+  out.runs_.shrink_to_fit();
+  return out;
+}
+
 Status Alignment::RunsFor(int64_t begin, int64_t end, const SpillFile* spill,
                           std::vector<MatchRun>* out) const {
   out->clear();

@@ -80,6 +80,9 @@ class Alignment {
   Status RunsFor(int64_t begin, int64_t end, const SpillFile* spill,
                  std::vector<MatchRun>* out) const;
   uint64_t MemoryUsage() const { return runs_.capacity() * sizeof(MatchRun); }
+  // A run-list alignment (e.g. output rows to the spine rows a key range selects).
+  // REQUIRES: runs sorted by spine_begin and disjoint.
+  static Alignment FromRuns(std::vector<MatchRun> runs);
 
  private:
   friend Result<Alignment> AlignTable(const KeyColumn&, const SpineIndex&, const KeyColumn&,

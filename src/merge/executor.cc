@@ -53,8 +53,9 @@ Status EncodeTask(const ExecutorContext& ctx, int64_t task, Worker* w, EncodedCh
   const int64_t b = std::min(plan.rows, a + plan.row_group_rows);
   ColumnData& out_data = w->gathered;
   out_data.Reset(oc.descr.type, oc.descr.type_length);
-  if (oc.table == 0) {
-    // Spine columns: the spine's order is the output's order.
+  if (oc.table == 0 && !plan.range.active) {
+    // Spine columns: the spine's order is the output's order. (With --from/--to, the spine's
+    // alignment maps output rows to the spine rows in the range: gathered as a table's.)
     FM_RETURN_IF_ERROR(ReadSourceRows(plan, t, oc.source_column, a, b, &out_data, ctx.stats));
   } else {
     FM_RETURN_IF_ERROR(t.alignment.RunsFor(a, b, ctx.spill, &w->runs));
@@ -91,7 +92,10 @@ Status EncodeTask(const ExecutorContext& ctx, int64_t task, Worker* w, EncodedCh
                               std::to_string(out_data.num_rows()) + " rows for " +
                               std::to_string(b - a) + " output rows");
   }
-  w->writer.SetColumn(oc.descr);
+  const StatisticsScope scope = plan.options.statistics;
+  w->writer.SetColumn(oc.descr, scope == StatisticsScope::kAll ||
+                                    (scope == StatisticsScope::kKey && oc.table == 0 &&
+                                     oc.source_column == plan.tables[0].key_column));
   return w->writer.Write(out_data, 0, out_data.num_rows(), out);
 }
 

@@ -56,7 +56,8 @@ Result<KeyType> KeyTypeOf(const ColumnDescriptor& c, const std::string& file) {
 bool KeyTypesCompatible(const KeyType& a, const KeyType& b) { return a.kind == b.kind; }
 
 Result<KeyColumn> ReadKeyColumn(const parquet::ParquetFileReader& file, int column,
-                                const KeyType& type, StringKeyDictionary* dict, bool build_dict) {
+                                const KeyType& type, StringKeyDictionary* dict, bool build_dict,
+                                const KeyRowFilter& filter, parquet::ChunkReadStats* page_stats) {
   const ColumnDescriptor& c = file.schema().column(column);
   KeyColumn out;
   parquet::ColumnData data;
@@ -65,58 +66,90 @@ Result<KeyColumn> ReadKeyColumn(const parquet::ParquetFileReader& file, int colu
   for (int rg = 0; rg < file.num_row_groups(); rg++) {
     data.Reset(c.type, c.type_length);
     parquet::ColumnChunkReader reader(&file, rg, column);
-    FM_RETURN_IF_ERROR(reader.ReadAll(&data));
-    const int64_t rows = data.num_rows();
-    // Sized by the rows actually decoded, never by the footer's count: a damaged footer can
-    // claim billions of rows in a file of a few KB (its pages then run out, an error).
+    // The decoded rows of this row group, as ranges: all of it, or what the filter keeps.
+    std::vector<RowRange> ranges;
+    int64_t rows = 0;
+    if (filter) {
+      FM_ASSIGN_OR_RETURN(ranges, filter(rg));
+      for (const RowRange& range : ranges) {
+        FM_RETURN_IF_ERROR(reader.ReadRows(range.begin, range.end, &data));
+      }
+      // Rows filtered out are not decoded, so the footer's count sizes this row group; the
+      // filter only prunes row groups whose statistics (also footer data) bound their keys.
+      rows = std::max<int64_t>(0, file.row_group(rg).num_rows);
+    } else {
+      FM_RETURN_IF_ERROR(reader.ReadAll(&data));
+      // Sized by the rows actually decoded, never by the footer's count: a damaged footer can
+      // claim billions of rows in a file of a few KB (its pages then run out, an error).
+      rows = data.num_rows();
+      ranges.push_back({0, rows});
+    }
+    if (page_stats != nullptr) {
+      page_stats->pages_read += reader.stats().pages_read;
+      page_stats->pages_skipped += reader.stats().pages_skipped;
+      page_stats->bytes_read += reader.stats().bytes_read;
+    }
+    const size_t base = row;
     const size_t end = row + static_cast<size_t>(rows);
     out.values.resize(end);
-    if (data.null_count() > 0 || !out.valid.empty()) out.valid.resize(end, 1);
-    for (int64_t r = 0; r < rows; r++, row++) {
-      if (!data.IsValid(r)) {
-        out.valid[row] = 0;
-        out.null_count++;
-        out.values[row] = 0;
-        continue;
-      }
-      int64_t v = 0;
-      switch (type.kind) {
-        case KeyKind::kTimestamp:
-          if (c.type == Type::kInt96) {
-            v = parquet::Int96ToNanos(data.fixed_value(r));
-          } else {
-            // Wrapping multiply: absurd timestamps must not be UB (they still compare wrongly
-            // only beyond year 2262 in nanoseconds, which no feature pipeline produces).
-            v = static_cast<int64_t>(static_cast<uint64_t>(data.value<int64_t>(r)) *
-                                     static_cast<uint64_t>(type.to_nanos));
-          }
-          break;
-        case KeyKind::kDate:
-          v = data.value<int32_t>(r);
-          break;
-        case KeyKind::kInteger:
-          if (c.type == Type::kInt32) {
-            v = c.IsUnsignedInteger() ? static_cast<int64_t>(data.value<uint32_t>(r))
-                                      : data.value<int32_t>(r);
-          } else {
-            v = data.value<int64_t>(r);
-          }
-          break;
-        case KeyKind::kString: {
-          std::string s(AsStringView(data.binary_value(r)));
-          if (build_dict) {
-            strings.push_back(std::move(s));
-            v = 0;  // set once the dictionary is sorted
-          } else {
-            auto it = std::lower_bound(dict->keys.begin(), dict->keys.end(), s);
-            v = (it != dict->keys.end() && *it == s) ? (it - dict->keys.begin())
-                                                     : -1;  // not in the spine: never matches
-          }
-          break;
-        }
-      }
-      out.values[row] = v;
+    const bool gaps = data.num_rows() < rows;
+    if (data.null_count() > 0 || gaps || !out.valid.empty()) out.valid.resize(end, 1);
+    if (gaps) {
+      // Rows outside the ranges: null keys, set back to valid below as they are decoded.
+      std::fill(out.valid.begin() + static_cast<std::ptrdiff_t>(base), out.valid.end(), 0);
+      out.null_count += rows - data.num_rows();
     }
+    int64_t r = 0;  // row of `data`
+    for (const RowRange& range : ranges) {
+      const size_t range_end = base + static_cast<size_t>(range.end);
+      for (row = base + static_cast<size_t>(range.begin); row < range_end; row++, r++) {
+        if (gaps) out.valid[row] = 1;
+        if (!data.IsValid(r)) {
+          out.valid[row] = 0;
+          out.null_count++;
+          out.values[row] = 0;
+          continue;
+        }
+        int64_t v = 0;
+        switch (type.kind) {
+          case KeyKind::kTimestamp:
+            if (c.type == Type::kInt96) {
+              v = parquet::Int96ToNanos(data.fixed_value(r));
+            } else {
+              // Wrapping multiply: absurd timestamps must not be UB (they still compare wrongly
+              // only beyond year 2262 in nanoseconds, which no feature pipeline produces).
+              v = static_cast<int64_t>(static_cast<uint64_t>(data.value<int64_t>(r)) *
+                                       static_cast<uint64_t>(type.to_nanos));
+            }
+            break;
+          case KeyKind::kDate:
+            v = data.value<int32_t>(r);
+            break;
+          case KeyKind::kInteger:
+            if (c.type == Type::kInt32) {
+              v = c.IsUnsignedInteger() ? static_cast<int64_t>(data.value<uint32_t>(r))
+                                        : data.value<int32_t>(r);
+            } else {
+              v = data.value<int64_t>(r);
+            }
+            break;
+          case KeyKind::kString: {
+            std::string s(AsStringView(data.binary_value(r)));
+            if (build_dict) {
+              strings.push_back(std::move(s));
+              v = 0;  // set once the dictionary is sorted
+            } else {
+              auto it = std::lower_bound(dict->keys.begin(), dict->keys.end(), s);
+              v = (it != dict->keys.end() && *it == s) ? (it - dict->keys.begin())
+                                                       : -1;  // not in the spine: never matches
+            }
+            break;
+          }
+        }
+        out.values[row] = v;
+      }
+    }
+    row = end;
   }
   const size_t n = out.values.size();
   if (type.kind == KeyKind::kString && build_dict) {

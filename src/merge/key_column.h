@@ -4,11 +4,13 @@
 // Thread-safety: KeyDomain and the functions are pure; KeyColumn is a value.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "base/status.h"
+#include "parquet/column_reader.h"
 #include "parquet/file_reader.h"
 
 namespace featmerge::merge {
@@ -39,10 +41,22 @@ struct StringKeyDictionary {
   std::vector<std::string> keys;
 };
 
+// Rows [begin, end) of one row group.
+struct RowRange {
+  int64_t begin;
+  int64_t end;
+};
+// For a row group, the rows whose keys can matter (sorted, disjoint, within the row group);
+// the other rows are read as null keys (they never match) without being decoded.
+using KeyRowFilter = std::function<Result<std::vector<RowRange>>(int row_group)>;
+
 // Reads the key column `column` of `file` in row order. For string keys `dict` must be given
-// (for the spine, pass an empty dictionary and `build_dict` = true to fill it).
+// (for the spine, pass an empty dictionary and `build_dict` = true to fill it). With a
+// `filter`, only its rows are decoded; page counts are added to *page_stats when given.
 Result<KeyColumn> ReadKeyColumn(const parquet::ParquetFileReader& file, int column,
-                                const KeyType& type, StringKeyDictionary* dict, bool build_dict);
+                                const KeyType& type, StringKeyDictionary* dict, bool build_dict,
+                                const KeyRowFilter& filter = nullptr,
+                                parquet::ChunkReadStats* page_stats = nullptr);
 
 // Human text of a normalized key for messages ("2024-01-01T00:03:00Z", "42", "'abc'").
 std::string KeyText(const KeyType& type, int64_t value, const StringKeyDictionary* dict);

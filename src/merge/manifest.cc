@@ -43,6 +43,7 @@ std::string ManifestJson(const MergePlan& plan, const MergeSummary& s) {
                   {"row_group_rows", plan.row_group_rows},
                   {"on_duplicate_key", DuplicatePolicyName(o.on_duplicate_key)},
                   {"on_name_clash", ClashPolicyName(o.on_name_clash)},
+                  {"statistics", StatisticsScopeName(o.statistics)},
                   {"memory_budget", o.memory_budget},
                   {"threads", plan.threads}};
   j["run"] = {{"seconds", s.seconds},

@@ -160,7 +160,7 @@ parquet::WriterOptions WriterOptionsFor(const MergeOptions& o) {
   w.compression_level = o.compression_level;
   w.write_crc = o.write_crc;
   w.write_page_index = o.page_index;
-  w.write_statistics = o.statistics;
+  w.write_statistics = o.statistics != StatisticsScope::kNone;
   w.created_by = std::string("featmerge version ") + FEATMERGE_VERSION;
   return w;
 }
@@ -351,6 +351,22 @@ const char* DuplicatePolicyName(DuplicatePolicy p) {
   return "error";
 }
 
+const char* StatisticsScopeName(StatisticsScope s) {
+  switch (s) {
+    case StatisticsScope::kNone: return "none";
+    case StatisticsScope::kKey: return "key";
+    case StatisticsScope::kAll: return "all";
+  }
+  return "key";
+}
+
+Result<StatisticsScope> ParseStatisticsScope(const std::string& name) {
+  if (name == "none") return StatisticsScope::kNone;
+  if (name == "key") return StatisticsScope::kKey;
+  if (name == "all") return StatisticsScope::kAll;
+  return Status::InvalidArgument("unknown statistics scope '" + name + "' (use key, all or none)");
+}
+
 const char* ClashPolicyName(ClashPolicy p) {
   return p == ClashPolicy::kError ? "error" : "prefix";
 }
@@ -444,6 +460,10 @@ Result<MergeSummary> RunMerge(const MergeOptions& o, const MergeEnv& env) {
   }
   summary.pages_read = stats.pages_read.load();
   summary.pages_skipped = stats.pages_skipped.load();
+  summary.key_row_groups_read = p.key_stats.row_groups_read;
+  summary.key_row_groups_skipped = p.key_stats.row_groups_skipped;
+  summary.key_pages_read = p.key_stats.pages_read;
+  summary.key_pages_skipped = p.key_stats.pages_skipped;
   summary.seconds = monitor.elapsed();
   summary.peak_rss = std::max(monitor.peak_rss(), io::PeakRssBytes());
   FM_RETURN_IF_ERROR(WriteManifest(fs, ManifestPath(o.output), ManifestJson(p, summary)));

@@ -51,6 +51,12 @@ struct MergeSummary {
   uint64_t peak_rss = 0;
   int64_t pages_read = 0;
   int64_t pages_skipped = 0;
+  // Key-column reads of the alignment; with --from/--to, row groups and pages whose key
+  // statistics exclude the range are skipped (merge/time_range.h).
+  int64_t key_row_groups_read = 0;
+  int64_t key_row_groups_skipped = 0;
+  int64_t key_pages_read = 0;
+  int64_t key_pages_skipped = 0;
   std::string fingerprint;  // of this output (a fragment's: the plan's and its shard)
   std::string shard_info;   // a fragment's "featmerge.shard" entry (merge/shard.h), or ""
 };

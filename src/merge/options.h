@@ -4,9 +4,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "base/status.h"
 #include "merge/shard.h"
 #include "parquet/types.h"
 
@@ -14,6 +16,21 @@ namespace featmerge::merge {
 
 enum class DuplicatePolicy { kError, kFirst, kLast };
 enum class ClashPolicy { kError, kPrefix };
+// Which output columns get chunk statistics and a column index (min/max per page). The key is
+// what readers filter on (time ranges); statistics of 17,000 feature columns would make every
+// reader decode a footer several times larger for nothing.
+enum class StatisticsScope { kNone, kKey, kAll };
+
+// One per-table join setting (--join/--tolerance/--allow-exact-matches, or a [[tables]]
+// section of a run config). For each setting, the first rule whose `match` glob matches the
+// table's name and that sets it decides; unset everywhere: exact join, no tolerance, exact
+// matches allowed (docs/joins.md).
+struct JoinRule {
+  std::string match = "*";                // glob on the table name (with or without .parquet)
+  std::optional<bool> asof;               // false: exact join
+  std::optional<std::string> tolerance;   // as given ("2h", "90s", "5"); parsed per key type
+  std::optional<bool> allow_exact_matches;
+};
 
 struct MergeOptions {
   std::string input_dir;
@@ -21,6 +38,16 @@ struct MergeOptions {
   std::string spine = "targets.parquet";
   std::string key = "interval_time";
   std::vector<std::string> table_globs;  // empty: every *.parquet but the spine
+  std::vector<std::string> exclude_table_globs;  // tables matching these are left out
+  // Output columns (the key always stays): kept when they match a column glob (empty: all) and
+  // no exclude glob. Globs match the column's name or "<table>__<column>".
+  std::vector<std::string> column_globs;
+  std::vector<std::string> exclude_column_globs;
+  std::vector<JoinRule> join_rules;  // first match per setting wins
+  // Spine rows with from <= key < to only (ISO-8601 UTC or an integer in the key's unit);
+  // "" = unbounded.
+  std::string from;
+  std::string to;
   std::string manifest_file;             // list of expected tables, one per line
   int64_t expect_tables = -1;            // -1: no expectation
   std::string require_marker;            // e.g. "_COMPLETE"
@@ -43,12 +70,14 @@ struct MergeOptions {
   bool check_memory = true;
   bool write_crc = true;
   bool page_index = true;
-  bool statistics = true;
+  StatisticsScope statistics = StatisticsScope::kKey;
   // Test hook: called with a point name ("after-chunk", ...) as the run passes it.
   std::function<void(const char*)> test_hook;
 };
 
 const char* DuplicatePolicyName(DuplicatePolicy p);
+const char* StatisticsScopeName(StatisticsScope s);
+Result<StatisticsScope> ParseStatisticsScope(const std::string& name);
 const char* ClashPolicyName(ClashPolicy p);
 
 }  // namespace featmerge::merge

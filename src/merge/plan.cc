@@ -199,6 +199,7 @@ Result<std::unique_ptr<MergePlan>> BuildPlan(const MergeOptions& o, io::FileSyst
   }
   add_check("feature tables", std::to_string(table_files.size()) + " found" +
                                   (o.expect_tables >= 0 ? " (as expected)" : ""));
+  ExcludeTables(o, &table_files, &plan->selection);
 
   // Open every input: footer, schema, key column and type.
   plan->tables.resize(table_files.size() + 1);
@@ -213,6 +214,10 @@ Result<std::unique_ptr<MergePlan>> BuildPlan(const MergeOptions& o, io::FileSyst
         column_bytes[i][static_cast<size_t>(c)] +=
             static_cast<uint64_t>(r.column_meta(rg, c).total_uncompressed_size);
         if (i != 0 && c == plan->tables[i].key_column) continue;
+        if (!(i == 0 && c == plan->tables[0].key_column) &&
+            !ColumnSelected(o, plan->tables[i].name, r.schema().column(c).name)) {
+          continue;  // not in the output
+        }
         data_bytes[i] += static_cast<uint64_t>(r.column_meta(rg, c).total_compressed_size);
       }
     }
@@ -223,6 +228,7 @@ Result<std::unique_ptr<MergePlan>> BuildPlan(const MergeOptions& o, io::FileSyst
   }
   SourceTable& spine = plan->tables[0];
   plan->rows = spine.num_rows;
+  FM_RETURN_IF_ERROR(PlanKeyRange(plan.get(), fs));
   std::vector<std::string> incompatible;
   for (size_t i = 0; i < table_files.size(); i++) {
     SourceTable& t = plan->tables[i + 1];
@@ -240,6 +246,10 @@ Result<std::unique_ptr<MergePlan>> BuildPlan(const MergeOptions& o, io::FileSyst
     return Status::InvalidArgument("key '" + o.key + "' of the spine '" + spine.path + "' is " +
                                    spine.key_type.description + ", incompatible with " + list);
   }
+  for (size_t i = 1; i < plan->tables.size(); i++) {
+    SourceTable& t = plan->tables[i];
+    FM_ASSIGN_OR_RETURN(t.join, ResolveJoinSpec(o, t.name, spine.key_type));
+  }
   uint64_t input_bytes = 0;
   for (const SourceTable& t : plan->tables) input_bytes += t.info.size;
   plan->input_bytes = input_bytes;
@@ -251,6 +261,11 @@ Result<std::unique_ptr<MergePlan>> BuildPlan(const MergeOptions& o, io::FileSyst
   std::map<std::string, std::vector<int>> owners;  // output name -> tables using it
   auto add_column = [&](int table, int source) {
     const SourceTable& t = plan->tables[static_cast<size_t>(table)];
+    if (!(table == 0 && source == t.key_column) &&
+        !ColumnSelected(o, t.name, t.schema.column(source).name)) {
+      plan->selection.excluded_columns.push_back(t.name + "." + t.schema.column(source).name);
+      return;
+    }
     OutputColumn col;
     col.descr = t.schema.column(source);
     col.table = table;
@@ -404,6 +419,7 @@ Result<std::unique_ptr<MergePlan>> BuildPlan(const MergeOptions& o, io::FileSyst
   add_check("plan", WithCommas(plan->rows) + " rows x " + WithCommas(static_cast<int64_t>(plan->columns.size())) +
                         " columns, row groups of " + WithCommas(plan->row_group_rows) + " rows");
 
+  FinishSelection(plan.get());
   // Fingerprint: every input's identity, and every option that changes the output's bytes.
   Fnv64 fp;
   fp.Add("featmerge-plan-v1").Add(FEATMERGE_VERSION);
@@ -413,7 +429,8 @@ Result<std::unique_ptr<MergePlan>> BuildPlan(const MergeOptions& o, io::FileSyst
   for (const OutputColumn& c : plan->columns) fp.Add(c.descr.name);
   fp.Add(o.key).AddInt(plan->row_group_rows).AddInt(static_cast<int>(o.compression))
       .AddInt(o.compression_level).AddInt(static_cast<int>(o.on_duplicate_key))
-      .AddInt(o.write_crc).AddInt(o.page_index).AddInt(o.statistics);
+      .AddInt(o.write_crc).AddInt(o.page_index).AddInt(static_cast<int>(o.statistics));
+  AddSelectionFingerprint(*plan, &fp);
   plan->fingerprint = fp.hex();
   // Enough open readers for every worker's current table and the next one.
   plan->readers = std::make_unique<ReaderCache>(fs, static_cast<size_t>(plan->threads) * 2 + 2);
@@ -423,9 +440,7 @@ Result<std::unique_ptr<MergePlan>> BuildPlan(const MergeOptions& o, io::FileSyst
 Status AlignTables(MergePlan* plan, SpillFile* spill) {
   SourceTable& spine = plan->tables[0];
   FM_ASSIGN_OR_RETURN(auto spine_reader, plan->readers->Get(spine));
-  FM_ASSIGN_OR_RETURN(KeyColumn spine_keys,
-                      ReadKeyColumn(*spine_reader, spine.key_column, spine.key_type,
-                                    &plan->string_keys, true));
+  FM_ASSIGN_OR_RETURN(KeyColumn spine_keys, ReadSpineKeys(plan, *spine_reader));
   FM_ASSIGN_OR_RETURN(SpineIndex index, BuildSpineIndex(spine_keys, spine.key_type,
                                                         &plan->string_keys, spine.path));
   std::vector<std::string> dup_tables;
@@ -433,8 +448,7 @@ Status AlignTables(MergePlan* plan, SpillFile* spill) {
     SourceTable& t = plan->tables[i];
     // Each table's keys are normalized with its own unit (ns, us, ms compare as instants).
     FM_ASSIGN_OR_RETURN(auto reader, plan->readers->Get(t));
-    FM_ASSIGN_OR_RETURN(KeyColumn keys, ReadKeyColumn(*reader, t.key_column, t.key_type,
-                                                      &plan->string_keys, false));
+    FM_ASSIGN_OR_RETURN(KeyColumn keys, ReadTableKeys(plan, t, *reader));
     DuplicateReport dups;
     FM_ASSIGN_OR_RETURN(t.alignment, AlignTable(spine_keys, index, keys, t.join, spill, &dups));
     if (dups.duplicated_keys > 0 && t.join.duplicates == DuplicatePolicy::kError) {

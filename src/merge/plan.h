@@ -15,6 +15,8 @@
 #include "merge/alignment.h"
 #include "merge/key_column.h"
 #include "merge/options.h"
+#include "merge/selection.h"
+#include "merge/time_range.h"
 #include "parquet/file_reader.h"
 #include "parquet/schema.h"
 
@@ -86,6 +88,11 @@ struct MergePlan {
   std::string fingerprint;  // inputs + output-affecting options; a journal must match it
   StringKeyDictionary string_keys;
   std::unique_ptr<ReaderCache> readers;
+  SelectionReport selection;  // what --tables/--exclude-tables/--columns/--exclude left out
+  // --from/--to: the output's rows are the spine's rows with a key in `range`, in spine order;
+  // tables[0].alignment then maps output rows to spine rows.
+  KeyRange range;
+  KeyReadStats key_stats;  // key-column reads of AlignTables (pruning counters)
 
   int num_row_groups() const {
     return rows == 0 ? 1 : static_cast<int>((rows + row_group_rows - 1) / row_group_rows);

@@ -42,8 +42,10 @@ class ColumnChunkWriter {
  public:
   ColumnChunkWriter(const ColumnDescriptor& column, const WriterOptions& options);
   // Switches to another column, keeping the codec context and buffers (workers reuse one
-  // writer for every chunk they encode).
-  void SetColumn(const ColumnDescriptor& column);
+  // writer for every chunk they encode). With `statistics` false the column gets neither
+  // chunk statistics nor a column index (its offset index stays), whatever the options say:
+  // a footer of 17,000 columns stays small, and no min/max is computed.
+  void SetColumn(const ColumnDescriptor& column, bool statistics = true);
 
   // Encodes rows [begin, end) of `data` (of this column's type) into *out (reusing its buffers).
   Status Write(const ColumnData& data, int64_t begin, int64_t end, EncodedChunk* out);
@@ -52,6 +54,8 @@ class ColumnChunkWriter {
   struct PageStats;
   bool BuildDictionary(const ColumnData& data, int64_t begin, int64_t end);
   bool BuildFixedDictionary(const ColumnData& data, int64_t begin, int64_t end);
+  template <int kWidth>  // 0: the data's width (at most 8)
+  bool BuildFixedDictionaryOf(const ColumnData& data, int64_t begin, int64_t end);
   Status EmitPage(const ColumnData& data, int64_t begin, int64_t end, bool use_dict,
                   EncodedChunk* out, PageStats* stats);
   Status AppendPage(PageHeader header, ByteView uncompressed, EncodedChunk* out);
@@ -59,12 +63,16 @@ class ColumnChunkWriter {
 
   ColumnDescriptor column_;
   const WriterOptions options_;
+  bool statistics_ = true;  // this column's statistics and column index (see SetColumn)
   std::unique_ptr<Codec> codec_;
   std::unique_ptr<Encoder> plain_;
   // Dictionary state for the current chunk.
   std::vector<uint32_t> dict_index_;   // per non-null row in the chunk range: its entry
-  std::vector<uint64_t> slot_keys_;    // open-addressing table of BuildFixedDictionary
-  std::vector<int32_t> slot_ids_;
+  struct Slot {
+    uint64_t key;
+    int32_t id;  // -1: empty
+  };
+  std::vector<Slot> slots_;  // open-addressing table of BuildFixedDictionaryOf
   ColumnData dict_values_;
   ByteBuffer page_body_;
   ByteBuffer compressed_;

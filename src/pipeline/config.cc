@@ -369,9 +369,43 @@ Status ReadMerge(const Reader& r, const toml::table& t, RunConfig* c) {
              FM_ASSIGN_OR_RETURN(o->write_crc, r.Bool(n, "merge.crc"));
              return Status::OK();
            }},
+          {"statistics",
+           [&](const toml::node& n) -> Status {
+             FM_ASSIGN_OR_RETURN(std::string name, r.String(n, "merge.statistics"));
+             auto scope = merge::ParseStatisticsScope(name);
+             if (!scope.ok()) return r.Error(n, "merge.statistics: " + scope.status().message());
+             o->statistics = *scope;
+             return Status::OK();
+           }},
           {"page_index",
            [&](const toml::node& n) -> Status {
              FM_ASSIGN_OR_RETURN(o->page_index, r.Bool(n, "merge.page_index"));
+             return Status::OK();
+           }},
+          {"exclude_tables",
+           [&](const toml::node& n) -> Status {
+             FM_ASSIGN_OR_RETURN(o->exclude_table_globs, r.StringList(n, "merge.exclude_tables"));
+             return Status::OK();
+           }},
+          {"columns",
+           [&](const toml::node& n) -> Status {
+             FM_ASSIGN_OR_RETURN(o->column_globs, r.StringList(n, "merge.columns"));
+             return Status::OK();
+           }},
+          {"exclude_columns",
+           [&](const toml::node& n) -> Status {
+             FM_ASSIGN_OR_RETURN(o->exclude_column_globs,
+                                 r.StringList(n, "merge.exclude_columns"));
+             return Status::OK();
+           }},
+          {"from",
+           [&](const toml::node& n) -> Status {
+             FM_ASSIGN_OR_RETURN(o->from, r.NonEmptyString(n, "merge.from"));
+             return Status::OK();
+           }},
+          {"to",
+           [&](const toml::node& n) -> Status {
+             FM_ASSIGN_OR_RETURN(o->to, r.NonEmptyString(n, "merge.to"));
              return Status::OK();
            }},
       }));
@@ -458,6 +492,65 @@ Status ReadSlurm(const Reader& r, const toml::table& t, RunConfig* c) {
       });
 }
 
+// [[tables]]: join settings per group of tables, in order (per setting, the first section whose
+// `match` matches a table and that sets it wins; see merge::JoinRule).
+Status ReadTableRules(const Reader& r, const toml::node& node, RunConfig* c) {
+  const toml::array* array = node.as_array();
+  if (array == nullptr || !array->is_array_of_tables()) {
+    return r.Error(node, "'tables' must be an array of sections ([[tables]]), not " +
+                             Describe(node));
+  }
+  for (size_t i = 0; i < array->size(); i++) {
+    const toml::table& t = *array->get(i)->as_table();
+    merge::JoinRule rule;
+    bool has_match = false;
+    FM_RETURN_IF_ERROR(r.Section(
+        t, "[tables]",
+        {
+            {"match",
+             [&](const toml::node& n) -> Status {
+               FM_ASSIGN_OR_RETURN(rule.match, r.NonEmptyString(n, "tables.match"));
+               has_match = true;
+               return Status::OK();
+             }},
+            {"join",
+             [&](const toml::node& n) -> Status {
+               FM_ASSIGN_OR_RETURN(std::string v, r.Choice(n, "tables.join", {"exact", "asof"}));
+               rule.asof = v == "asof";
+               return Status::OK();
+             }},
+            {"tolerance",
+             [&](const toml::node& n) -> Status {
+               // Checked against the key's type when a merge plans (a duration or an integer).
+               if (const auto* number = n.as_integer()) {
+                 if (number->get() < 0) return r.Error(n, "tables.tolerance must not be negative");
+                 rule.tolerance = std::to_string(number->get());
+                 return Status::OK();
+               }
+               FM_ASSIGN_OR_RETURN(std::string text, r.NonEmptyString(n, "tables.tolerance"));
+               if (text.find_first_not_of("0123456789") != std::string::npos) {
+                 auto nanos = ParseDuration(text);
+                 if (!nanos.ok()) return r.Error(n, "tables.tolerance: " + nanos.status().message());
+               }
+               rule.tolerance = text;
+               return Status::OK();
+             }},
+            {"allow_exact_matches",
+             [&](const toml::node& n) -> Status {
+               FM_ASSIGN_OR_RETURN(bool allow, r.Bool(n, "tables.allow_exact_matches"));
+               rule.allow_exact_matches = allow;
+               return Status::OK();
+             }},
+        }));
+    if (!has_match) {
+      return r.Error(t.source(), "a [[tables]] section needs match (a glob such as \"corr_*\", "
+                                 "or \"*\" for every table)");
+    }
+    c->merge.join_rules.push_back(std::move(rule));
+  }
+  return Status::OK();
+}
+
 Status ReadPairs(const Reader& r, const toml::table& t, RunConfig* c) {
   return r.Section(
       t, "pairs",
@@ -504,8 +597,13 @@ Result<RunConfig> ParseRunConfig(std::string_view text, const std::string& path)
       {"slurm", ReadSlurm}};
   std::vector<std::string> known;
   for (const auto& s : sections) known.push_back("[" + s.first + "]");
+  known.push_back("[[tables]]");
   for (auto&& [key, node] : root) {
     const std::string name(key.str());
+    if (name == "tables") {
+      FM_RETURN_IF_ERROR(ReadTableRules(r, node, &config));
+      continue;
+    }
     auto it = std::find_if(sections.begin(), sections.end(),
                            [&](const auto& s) { return s.first == name; });
     if (it == sections.end()) {
@@ -618,6 +716,18 @@ on_name_clash = "error"        # error or prefix (<table>__<column>)
 # split_columns = 0            # > 0: several files of at most N columns, each with the key
 # crc = true                   # page CRCs
 # page_index = true            # column and offset indexes
+# exclude_tables = ["tmp_*"]    # leave these tables out
+# columns = ["target_*", "bqx_*"]  # only these output columns (the key always stays)
+# exclude_columns = ["*_raw"]  # leave these output columns out
+# from = "2024-01-01"          # only spine rows with from <= key < to (ISO-8601 UTC)
+# to = "2024-07-01"
+
+# [[tables]]                   # join settings per group of tables (docs/joins.md); per
+# match = "corr_*"             #   setting, the first section whose glob matches wins
+# join = "asof"                # exact (default), or asof: the latest row at or before the key
+# tolerance = "2h"             # as-of matches older than this give NULL
+# allow_exact_matches = false  # false: strictly before the spine's key
+# statistics = "key"           # min/max statistics for: key | all | none
 
 [run]
 jobs = 1                       # concurrent merges; each gets memory_budget / jobs

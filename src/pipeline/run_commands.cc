@@ -68,8 +68,25 @@ std::vector<std::string> MergeCommand(const RunConfig& config, const BatchOption
   if (m.row_group_rows > 0)
     a.insert(a.end(), {"--row-group-rows", std::to_string(m.row_group_rows)});
   if (m.split_columns > 0) a.insert(a.end(), {"--split-columns", std::to_string(m.split_columns)});
+  for (const std::string& glob : m.exclude_table_globs)
+    a.insert(a.end(), {"--exclude-tables", ExpandPair(glob, r.pair)});
+  for (const std::string& glob : m.column_globs) a.insert(a.end(), {"--columns", glob});
+  for (const std::string& glob : m.exclude_column_globs) a.insert(a.end(), {"--exclude", glob});
+  // Join rules keep their order: per setting, the first matching rule wins in the child too.
+  for (const merge::JoinRule& rule : m.join_rules) {
+    if (rule.asof) a.insert(a.end(), {"--join", rule.match + (*rule.asof ? "=asof" : "=exact")});
+    if (rule.tolerance) a.insert(a.end(), {"--tolerance", rule.match + "=" + *rule.tolerance});
+    if (rule.allow_exact_matches) {
+      a.insert(a.end(), {"--allow-exact-matches",
+                         rule.match + (*rule.allow_exact_matches ? "=true" : "=false")});
+    }
+  }
+  if (!m.from.empty()) a.insert(a.end(), {"--from", m.from});
+  if (!m.to.empty()) a.insert(a.end(), {"--to", m.to});
   if (!m.write_crc) a.push_back("--no-crc");
   if (!m.page_index) a.push_back("--no-page-index");
+  if (m.statistics != merge::StatisticsScope::kKey)
+    a.insert(a.end(), {"--statistics", merge::StatisticsScopeName(m.statistics)});
   if (options.shard.active()) a.insert(a.end(), {"--shard", options.shard.Text()});
   if (options.force) a.push_back("--force");
   if (options.restart) a.push_back("--restart");

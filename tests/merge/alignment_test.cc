@@ -128,6 +128,37 @@ TEST_F(AlignmentTest, AsofTakesLatestAtOrBeforeWithinTolerance) {
   EXPECT_EQ(Expand(*strict, 5, &spill_), (std::vector<int64_t>{0, 0, 2, 2, 2}));
 }
 
+TEST_F(AlignmentTest, AsofOnUnsortedTableAndSpineMatchesSortedResult) {
+  // Spine and table out of order; the matches are those of the sorted case above.
+  KeyColumn spine = Keys({240, 60, 600, 180, 120});
+  JoinSpec spec;
+  spec.asof = true;
+  spec.tolerance = 100;
+  auto a = Align(spine, Keys({130, 0, 120}), spec);
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(Expand(*a, 5, &spill_), (std::vector<int64_t>{-1, 1, -1, 0, 2}));
+  spec.allow_exact_matches = false;
+  auto strict = Align(spine, Keys({130, 0, 120}), spec);
+  ASSERT_TRUE(strict.ok());
+  // 120 -> strictly before: 0 (120 old > 100: null); 180 -> 130.
+  EXPECT_EQ(Expand(*strict, 5, &spill_), (std::vector<int64_t>{-1, 1, -1, 0, -1}));
+}
+
+TEST_F(AlignmentTest, AsofDuplicateTableKeysAreCountedAndFollowThePolicy) {
+  KeyColumn spine = Keys({10, 15, 20, 30});
+  JoinSpec spec;
+  spec.asof = true;
+  auto first = Align(spine, Keys({5, 5, 20, 20, 20}), spec);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(dups_.duplicated_keys, 2);
+  EXPECT_EQ(dups_.first_key, 5);
+  EXPECT_EQ(Expand(*first, 4, &spill_), (std::vector<int64_t>{0, 0, 2, 2}));
+  spec.duplicates = DuplicatePolicy::kLast;
+  auto last = Align(spine, Keys({5, 5, 20, 20, 20}), spec);
+  ASSERT_TRUE(last.ok());
+  EXPECT_EQ(Expand(*last, 4, &spill_), (std::vector<int64_t>{1, 1, 4, 4}));
+}
+
 TEST_F(AlignmentTest, RandomMappingSpillsAndSlicesMatchReference) {
   const int64_t n = 20000;
   std::vector<int64_t> spine_keys(n);

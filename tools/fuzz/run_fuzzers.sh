@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every libFuzzer target in BUILD_DIR for SECONDS each, seeded with the interop corpus.
-# Crashes are written to BUILD_DIR/artifacts/<target>/ (turn each into a regression test).
+# Crashes are written to BUILD_DIR/artifacts/<target>/: turn each into a regression test by
+# copying it to tools/fuzz/regressions/<target>/ (replayed by the ctest fuzz_replay_<target>).
 # Usage: run_fuzzers.sh BUILD_DIR [SECONDS]
 #   FUZZ_PARALLEL=1  run all targets at once (wall time = SECONDS instead of targets x SECONDS)
 set -euo pipefail
@@ -16,8 +17,13 @@ run_one() {  # run_one BIN -> 0 when no crash
   art="$BUILD/artifacts/$name"
   mkdir -p "$seeds" "$art"
   if [[ -d "$CORPUS" ]]; then cp -n "$CORPUS"/*.parquet "$seeds"/ 2>/dev/null || true; fi
-  "$bin" "$seeds" -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -max_len=65536 \
-      -artifact_prefix="$art/" -print_final_stats=1 2>"$BUILD/$name.log"
+  # The regression inputs seed every run too (read only: new units go to $seeds).
+  local regressions=()
+  if [[ -d "$ROOT/tools/fuzz/regressions/$name" ]]; then
+    regressions=("$ROOT/tools/fuzz/regressions/$name")
+  fi
+  "$bin" "$seeds" "${regressions[@]}" -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 \
+      -max_len=65536 -artifact_prefix="$art/" -print_final_stats=1 2>"$BUILD/$name.log"
 }
 
 report() {  # report NAME RC
