@@ -1,7 +1,8 @@
 // `featmerge check FILE [--against DIR] [--sample N] [--json]`: validates a training file by
 // decoding every page (CRCs verified), checking the key's order and uniqueness, null rates,
 // all-NULL and constant columns and, with --against, comparing sampled cells with the inputs.
-// Exit code 0 only when the file is valid, 2 when it is not, 1 for usage errors.
+// Exit code 0 only when the file is valid, 2 when it is not (the report on stdout, and one line
+// naming the file and its first problem on stderr unless --json), 1 for usage errors.
 #include <fmt/core.h>
 
 #include <cstdio>

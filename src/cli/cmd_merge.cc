@@ -145,6 +145,7 @@ int RunMergeCommand(const MergeCommandArgs& args) {
                         {"row_groups", m.row_groups}, {"input_bytes", m.input_bytes},
                         {"output_bytes", m.output_bytes}, {"seconds", m.seconds},
                         {"peak_rss_bytes", m.peak_rss}};
+    j["split_parts"] = m.split_parts;
     j["pages_read"] = m.pages_read;
     j["pages_skipped"] = m.pages_skipped;
     j["key_row_groups_read"] = m.key_row_groups_read;
@@ -161,7 +162,12 @@ int RunMergeCommand(const MergeCommandArgs& args) {
   }
   const double mbps = m.seconds > 0 ? static_cast<double>(m.input_bytes) / m.seconds : 0;
   fmt::print("wrote {}{}\n", m.output, m.resumed ? " (resumed)" : "");
-  for (size_t i = 1; i < m.outputs.size(); i++) fmt::print("  part {}\n", m.outputs[i]);
+  if (m.split_parts > 0) {
+    fmt::print("  {} part files in {} (read them as one dataset: '{}/part-*.parquet'; "
+               "_manifest.json lists them)\n", m.outputs.size(), m.output, m.output);
+  } else {
+    for (size_t i = 1; i < m.outputs.size(); i++) fmt::print("  part {}\n", m.outputs[i]);
+  }
   fmt::print("  rows {}  columns {}  tables {}  row groups {}\n", m.rows, m.columns, m.tables, m.row_groups);
   fmt::print("  in {}  out {}  in {}  ({} read)  peak RSS {}\n", FormatBytes(m.input_bytes),
              FormatBytes(m.output_bytes), FormatSeconds(m.seconds), FormatRate(mbps),

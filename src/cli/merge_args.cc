@@ -23,6 +23,10 @@ void AddMergeOptions(CLI::App* cmd, MergeArgs* a) {
   cmd->add_option("--compression-level", a->compression_level, "Codec level (default 1 for zstd)");
   cmd->add_option("--on-duplicate-key", a->on_duplicate_key, "error|first|last (default error)");
   cmd->add_option("--on-name-clash", a->on_name_clash, "error|prefix (default error)");
+  cmd->add_option("--split-rows", a->split_rows,
+                  "Write a directory of part files of at most N spine rows each (sorted spine)");
+  cmd->add_option("--split-by", a->split_by,
+                  "Write a directory of part files, one per day|month of the key (UTC)");
   cmd->add_option("--split-columns", a->split_columns,
                   "Write several files of at most N columns, each with the key");
   cmd->add_flag("--no-crc", a->no_crc, "Do not write page CRCs");
@@ -102,6 +106,18 @@ Status ApplyMergeArgs(const MergeArgs& a, merge::MergeOptions* o) {
     if (v == "error") o->on_name_clash = merge::ClashPolicy::kError;
     else if (v == "prefix") o->on_name_clash = merge::ClashPolicy::kPrefix;
     else return Status::InvalidArgument("--on-name-clash must be error or prefix, not '" + v + "'");
+  }
+  if (a.split_rows) {
+    if (*a.split_rows < 1) return Status::InvalidArgument("--split-rows must be >= 1");
+    o->split_rows = *a.split_rows;
+  }
+  if (a.split_by) {
+    if (*a.split_by == "day") o->split_by = merge::SplitBy::kDay;
+    else if (*a.split_by == "month") o->split_by = merge::SplitBy::kMonth;
+    else return Status::InvalidArgument("--split-by must be day or month, not '" + *a.split_by + "'");
+  }
+  if (o->split_rows > 0 && o->split_by != merge::SplitBy::kNone) {
+    return Status::InvalidArgument("use --split-rows or --split-by, not both");
   }
   if (a.split_columns) {
     if (*a.split_columns < 2) return Status::InvalidArgument("--split-columns must be at least 2");

@@ -21,7 +21,8 @@ struct MergeArgs {
       compression,
       on_duplicate_key, on_name_clash;
   std::vector<std::string> tables;
-  std::optional<int64_t> expect_tables, row_group_rows, split_columns;
+  std::optional<int64_t> expect_tables, row_group_rows, split_columns, split_rows;
+  std::optional<std::string> split_by;
   std::optional<int> threads, compression_level;
   bool no_crc = false;
   bool no_page_index = false;

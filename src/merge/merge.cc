@@ -1,4 +1,5 @@
 #include "merge/merge.h"
+#include "merge/split.h"
 
 #include <chrono>
 #include <condition_variable>
@@ -374,6 +375,7 @@ const char* ClashPolicyName(ClashPolicy p) {
 Result<MergeSummary> RunMerge(const MergeOptions& o, const MergeEnv& env) {
   io::FileSystem* fs = env.fs != nullptr ? env.fs : io::DefaultFileSystem();
   if (o.output.empty()) return Status::InvalidArgument("no output path given (-o OUT.parquet)");
+  if (o.split_rows > 0 || o.split_by != SplitBy::kNone) return RunSplitMerge(o, env);
   Monitor monitor(o, env.observer, env.interrupt);
   if (o.test_hook) o.test_hook("preflight");
   FM_ASSIGN_OR_RETURN(std::unique_ptr<MergePlan> plan, BuildPlan(o, fs));

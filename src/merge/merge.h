@@ -57,6 +57,7 @@ struct MergeSummary {
   int64_t key_row_groups_skipped = 0;
   int64_t key_pages_read = 0;
   int64_t key_pages_skipped = 0;
+  int split_parts = 0;      // --split-rows/--split-by: the number of part files (row slices)
   std::string fingerprint;  // of this output (a fragment's: the plan's and its shard)
   std::string shard_info;   // a fragment's "featmerge.shard" entry (merge/shard.h), or ""
 };

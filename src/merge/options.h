@@ -20,6 +20,8 @@ enum class ClashPolicy { kError, kPrefix };
 // what readers filter on (time ranges); statistics of 17,000 feature columns would make every
 // reader decode a footer several times larger for nothing.
 enum class StatisticsScope { kNone, kKey, kAll };
+// Row-split outputs (merge/split.h): by calendar period of the key (UTC).
+enum class SplitBy { kNone, kDay, kMonth };
 
 // One per-table join setting (--join/--tolerance/--allow-exact-matches, or a [[tables]]
 // section of a run config). For each setting, the first rule whose `match` glob matches the
@@ -62,6 +64,10 @@ struct MergeOptions {
   DuplicatePolicy on_duplicate_key = DuplicatePolicy::kError;
   ClashPolicy on_name_clash = ClashPolicy::kError;
   int64_t split_columns = 0;             // 0: one file
+  // A directory of part files, each a slice of the spine: at most split_rows rows, or one
+  // calendar period (merge/split.h). 0 / kNone: one output.
+  int64_t split_rows = 0;
+  SplitBy split_by = SplitBy::kNone;
   ShardSpec shard;                       // active: write only row-group range K of N (a fragment)
   bool dry_run = false;
   bool restart = false;                  // ignore a journal whose inputs changed

@@ -355,6 +355,21 @@ Status ReadMerge(const Reader& r, const toml::table& t, RunConfig* c) {
                  v == "prefix" ? merge::ClashPolicy::kPrefix : merge::ClashPolicy::kError;
              return Status::OK();
            }},
+          {"split_rows",
+           [&](const toml::node& n) -> Status {
+             FM_ASSIGN_OR_RETURN(o->split_rows,
+                                 r.Integer(n, "merge.split_rows", 0, int64_t{1} << 40));
+             return Status::OK();
+           }},
+          {"split_by",
+           [&](const toml::node& n) -> Status {
+             FM_ASSIGN_OR_RETURN(std::string by, r.String(n, "merge.split_by"));
+             if (by == "day") o->split_by = merge::SplitBy::kDay;
+             else if (by == "month") o->split_by = merge::SplitBy::kMonth;
+             else if (by == "none" || by.empty()) o->split_by = merge::SplitBy::kNone;
+             else return r.Error(n, "merge.split_by must be \"day\", \"month\" or \"none\"");
+             return Status::OK();
+           }},
           {"split_columns",
            [&](const toml::node& n) -> Status {
              FM_ASSIGN_OR_RETURN(int64_t columns,
@@ -714,6 +729,8 @@ on_name_clash = "error"        # error or prefix (<table>__<column>)
 # row_group_size = "1GiB"      # decoded size of an output row group (all columns)
 # row_group_rows = 65536       # default: from row_group_size, capped by the budget
 # split_columns = 0            # > 0: several files of at most N columns, each with the key
+# split_rows = 0               # > 0: output is a directory of part files of N spine rows
+# split_by = "month"           # or "day": a directory of part files, one per period
 # crc = true                   # page CRCs
 # page_index = true            # column and offset indexes
 # exclude_tables = ["tmp_*"]    # leave these tables out

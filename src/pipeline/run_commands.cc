@@ -67,6 +67,9 @@ std::vector<std::string> MergeCommand(const RunConfig& config, const BatchOption
     a.insert(a.end(), {"--row-group-size", std::to_string(m.row_group_bytes)});
   if (m.row_group_rows > 0)
     a.insert(a.end(), {"--row-group-rows", std::to_string(m.row_group_rows)});
+  if (m.split_rows > 0) a.insert(a.end(), {"--split-rows", std::to_string(m.split_rows)});
+  if (m.split_by != merge::SplitBy::kNone)
+    a.insert(a.end(), {"--split-by", m.split_by == merge::SplitBy::kDay ? "day" : "month"});
   if (m.split_columns > 0) a.insert(a.end(), {"--split-columns", std::to_string(m.split_columns)});
   for (const std::string& glob : m.exclude_table_globs)
     a.insert(a.end(), {"--exclude-tables", ExpandPair(glob, r.pair)});

@@ -5,7 +5,10 @@
 - the RSS guard: a budget the run cannot keep stops it with exit code 3 and a resumable state,
   and the same command with a larger budget finishes;
 - a 17,000-column output is read back by DuckDB and Polars with the values featmerge reads;
-- --dry-run writes nothing and prints the plan; --json prints a summary; exit codes.
+- --dry-run writes nothing and prints the plan; --json prints a summary; exit codes;
+- row-split outputs (--split-rows, --split-by day|month) read back as one dataset (a glob) by
+  DuckDB and Polars equal the unsplit output; re-runs skip done parts and drop stale ones;
+- footers stay small: statistics for the key only by default.
 
 Usage: merge_cli_test.py FEATMERGE WORK_DIR
 """
@@ -123,11 +126,92 @@ def cli_behaviour(fm, work):
     check(r.returncode == 1, "bad --on-duplicate-key: exit 1")
 
 
+def read_all(fm, target, reader, kinds_from):
+    """Rows of target (a file, or a glob read as one dataset) as JSON objects."""
+    if reader == "featmerge":
+        r = run([fm, "cat", target])
+    else:
+        r = run(["node", ROOT / "tools/oracle/read_jsonl.mjs", "--reader", reader, target])
+    if r.returncode != 0:
+        raise RuntimeError(f"{reader} cannot read {target}: {r.stderr.decode()[-300:]}")
+    return [json.loads(l) for l in r.stdout.decode().splitlines() if l.strip()]
+
+
+def split_outputs(fm, work):
+    data = gen(fm, work / "s", "--profile", "bqx", "--tables", "10", "--rows", "20000")
+    whole = work / "s_whole.parquet"
+    r = run([fm, "merge", data, "-o", whole, "--quiet"])
+    check(r.returncode == 0, f"split: unsplit merge exits 0 ({r.stderr.decode()[-200:]})")
+    info = json.loads(run([fm, "inspect", whole, "--json", "--footer-only"]).stdout)
+    kinds = [c["value_kind"] for c in info["columns"]]
+    expected = read_all(fm, whole, "featmerge", None)
+    import datetime
+    instants = [datetime.datetime.fromtimestamp(int(row[0]) // 10**9, datetime.timezone.utc) for row in expected]
+    days = len({t.date() for t in instants})
+    months = len({(t.year, t.month) for t in instants})
+    for flag, value, parts in (("--split-rows", "6000", 4), ("--split-by", "day", days),
+                               ("--split-by", "month", months)):
+        out = work / f"s_{value}"
+        r = run([fm, "merge", data, "-o", out, flag, value, "--json"])
+        check(r.returncode == 0, f"split {flag} {value}: exits 0 ({r.stderr.decode()[-200:]})")
+        if r.returncode != 0:
+            continue
+        summary = json.loads(r.stdout.decode().strip().splitlines()[-1])
+        manifest = json.loads((out / "_manifest.json").read_text())
+        files = sorted(p.name for p in out.glob("part-*.parquet"))
+        check(len(manifest["parts"]) == parts and len(files) == parts and summary["split_parts"] == parts,
+              f"split {flag} {value}: {len(files)} part files, {len(manifest['parts'])} in _manifest.json "
+              f"(expected {parts})")
+        check(sum(p["rows"] for p in manifest["parts"]) == 20000, f"split {flag} {value}: parts hold 20,000 rows")
+        for reader in ("duckdb", "polars"):
+            got = read_all(fm, str(out / "part-*.parquet"), reader, kinds)
+            n, differ, skipped, problems = compare_jsonl.compare(kinds, expected, got, out=open(os.devnull, "w"))
+            check(n == 20000 and differ == 0 and not problems and not skipped,
+                  f"split {flag} {value}: {reader} reads the parts as one dataset equal to the unsplit "
+                  f"output ({n} rows, {differ} cells differ, {problems or ''})")
+        # Same command again: every part up to date, bytes unchanged.
+        before = {f: (out / f).read_bytes() for f in files}
+        r = run([fm, "merge", data, "-o", out, flag, value, "--json"])
+        again = json.loads(r.stdout.decode().strip().splitlines()[-1]) if r.returncode == 0 else {}
+        check(again.get("up_to_date") is True and all((out / f).read_bytes() == b for f, b in before.items()),
+              f"split {flag} {value}: a second run finds every part up to date")
+    # A coarser split of the same directory leaves no stale part behind.
+    out = work / "s_6000"
+    r = run([fm, "merge", data, "-o", out, "--split-rows", "15000", "--quiet"])
+    files = sorted(p.name for p in out.glob("part-*"))
+    check(r.returncode == 0 and files == ["part-00000.parquet", "part-00000.parquet.manifest.json",
+                                          "part-00001.parquet", "part-00001.parquet.manifest.json"],
+          f"split: re-split into 2 parts removes the 2 stale parts (left {files})")
+    # Refusals: --split-rows needs a sorted spine; a string key cannot be split by day.
+    r = run([fm, "merge", data, "-o", work / "s_bad", "--split-by", "week"])
+    check(r.returncode == 1 and b"--split-by" in r.stderr, "split: --split-by week is a usage error naming the option")
+
+
+def footer_is_small(fm, work):
+    data = gen(fm, work / "f", "--profile", "uniform", "--tables", "50", "--cols", "8", "--rows", "3000")
+    sizes = {}
+    for scope in ("key", "all"):
+        out = work / f"f_{scope}.parquet"
+        r = run([fm, "merge", data, "-o", out, "--quiet", "--statistics", scope])
+        check(r.returncode == 0, f"footer: merge --statistics {scope} exits 0")
+        info = json.loads(run([fm, "inspect", out, "--json", "--footer-only"]).stdout)
+        sizes[scope] = info.get("footer_bytes") or info.get("footer_size")
+        chunks = [c for rg in info.get("row_groups", []) for c in rg.get("chunks", [])]
+        with_stats = [c["column"] for c in chunks if "statistics" in c]
+        if scope == "key":
+            check(with_stats and set(with_stats) == {"interval_time"},
+                  f"footer: with --statistics key only the key has statistics ({sorted(set(with_stats))[:3]})")
+    check(sizes["key"] and sizes["all"] and sizes["key"] < sizes["all"] * 0.85,
+          f"footer: key-only statistics make the footer smaller ({sizes['key']} vs {sizes['all']} bytes)")
+    # 401 columns x 1 row group: a footer of at most ~200 bytes a column chunk.
+    check(sizes["key"] and sizes["key"] < 401 * 200, f"footer: {sizes['key']} bytes for 401 column chunks")
+
+
 def main():
     fm, work = sys.argv[1], Path(sys.argv[2])
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    for test in (cli_behaviour, memory_is_flat, rss_guard, wide_output):
+    for test in (cli_behaviour, memory_is_flat, rss_guard, wide_output, split_outputs, footer_is_small):
         try:
             test(fm, work)
         except Exception as e:  # a crashed step is a failed step

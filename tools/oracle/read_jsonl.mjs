@@ -7,6 +7,9 @@
 //   node tools/oracle/read_jsonl.mjs --reader duckdb|polars|parquetwasm FILE [--columns a,b] [--out OUT]
 //                                    [--skip-unreadable-columns]
 //
+// FILE may be a glob of files ('dir/part-*.parquet'): DuckDB and Polars then read them as one
+// dataset (read_parquet / scanParquet of the glob), rows in file-name order, then file order.
+//
 // Column kinds come from the file's footer (lib/parquet_footer.mjs), values from the chosen reader.
 // A column that the reader cannot return exactly prints "__unsupported__" in every row (or in the
 // rows it cannot represent); compare_jsonl.py then skips that column. Exit 1 on a read error.
@@ -14,6 +17,7 @@
 // "__unsupported__" for the columns the reader cannot read (for surveying a reader's limits, e.g.
 // check_readers.py; not for tests, where a damaged column must fail).
 import fs from 'node:fs';
+import path from 'node:path';
 import {load} from './lib/deps.mjs';
 import {readParquetSchema} from './lib/parquet_footer.mjs';
 import {UNSUPPORTED, writeArrowTable} from './lib/jsonl_format.mjs';
@@ -48,7 +52,53 @@ function selectColumns(schema, names) {
   });
 }
 
+/** The files a glob names (only '*' in the last path part), sorted; a plain path as is. */
+function expandGlob(pattern) {
+  if (!pattern.includes('*')) return [pattern];
+  const dir = path.dirname(pattern);
+  const re = new RegExp('^' + path.basename(pattern).split('*')
+    .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
+  const files = fs.readdirSync(dir).filter((n) => re.test(n)).sort().map((n) => path.join(dir, n));
+  if (!files.length) throw new Error(`no file matches ${pattern}`);
+  return files;
+}
+
+async function readDuckDBDataset(pattern, columns, out) {
+  const scratch = scratchDir();
+  const db = await openDuckDB({tempDir: scratch.dir});
+  try {
+    const files = expandGlob(pattern);
+    // Files DuckDB cannot read as they are get patched copies, named so they sort the same.
+    const patched = files.map((f, i) => {
+      const copy = duckdbReadablePath(f, scratch.dir);
+      if (copy === f) return f;
+      const named = path.join(scratch.dir, `${String(i).padStart(6, '0')}.parquet`);
+      fs.renameSync(copy, named);
+      return named;
+    });
+    const glob = patched[0] === files[0] ? pattern : path.join(scratch.dir, '*.parquet');
+    const list = columns.map((c) => sqlIdent(c.name)).join(', ');
+    const sql = `SELECT ${list} FROM read_parquet(${sqlString(glob)}, filename = true, ` +
+      `file_row_number = true) ORDER BY filename, file_row_number`;
+    return await writeQueryJsonl(db, sql, columns, out);
+  } finally {
+    db.conn.closeSync?.();
+    scratch.cleanup();
+  }
+}
+
+async function readPolarsDataset(pattern, columns, out) {
+  const pl = await load('nodejs-polars');
+  const arrow = await load('apache-arrow');
+  const names = columns.map((c) => c.name);
+  let df = pl.scanParquet(pattern).select(...names).collect();
+  if (df instanceof Promise) df = await df;
+  const table = arrow.tableFromIPC(df.writeIPC());
+  return {unsupported: writeArrowTable(arrow, table, columns, out, {temporalIntsAreRaw: false})};
+}
+
 async function readDuckDB(file, columns, out) {
+  if (file.includes('*')) return readDuckDBDataset(file, columns, out);
   const scratch = scratchDir();
   const db = await openDuckDB({tempDir: scratch.dir});
   try {
@@ -69,6 +119,7 @@ async function readDuckDB(file, columns, out) {
 }
 
 async function readPolars(file, columns, out) {
+  if (file.includes('*')) return readPolarsDataset(file, columns, out);
   const pl = await load('nodejs-polars');
   const arrow = await load('apache-arrow');
   const names = columns.map((c) => c.name);
@@ -111,7 +162,7 @@ async function readByColumn(read, file, columns, numRows, out) {
 async function main() {
   process.stdout.on('error', (e) => process.exit(e.code === 'EPIPE' ? 0 : 1));  // e.g. piped into head
   const o = parseArgs(process.argv.slice(2));
-  const schema = readParquetSchema(o.file);
+  const schema = readParquetSchema(expandGlob(o.file)[0]);
   const columns = selectColumns(schema, o.columns);
   const fd = o.out ? fs.openSync(o.out, 'w') : null;
   const out = fd === null ? (s) => process.stdout.write(s) : (s) => fs.writeSync(fd, s);
