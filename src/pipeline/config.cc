@@ -123,6 +123,18 @@ class Reader {
     }
     return v;
   }
+  // A positive size: an integer of bytes or a string such as "4GiB".
+  Result<uint64_t> Size(const toml::node& node, const std::string& name) const {
+    if (const auto* bytes = node.as_integer()) {
+      if (bytes->get() <= 0) return Error(node, name + " must be positive");
+      return static_cast<uint64_t>(bytes->get());
+    }
+    FM_ASSIGN_OR_RETURN(std::string text, String(node, name));
+    auto size = ParseSize(text);
+    if (!size.ok()) return Error(node, name + ": " + size.status().message());
+    if (*size == 0) return Error(node, name + " must be positive");
+    return *size;
+  }
   Result<bool> Bool(const toml::node& node, const std::string& name) const {
     if (const auto* value = node.as_boolean()) return value->get();
     return Error(node, name + " must be true or false, not " + Describe(node));
@@ -278,31 +290,13 @@ Status ReadMerge(const Reader& r, const toml::table& t, RunConfig* c) {
            }},
           {"memory_budget",
            [&](const toml::node& n) -> Status {
-             if (const auto* bytes = n.as_integer()) {
-               if (bytes->get() <= 0) return r.Error(n, "merge.memory_budget must be positive");
-               o->memory_budget = static_cast<uint64_t>(bytes->get());
-             } else {
-               FM_ASSIGN_OR_RETURN(std::string text, r.String(n, "merge.memory_budget"));
-               auto size = ParseSize(text);
-               if (!size.ok()) return r.Error(n, "merge.memory_budget: " + size.status().message());
-               if (*size == 0) return r.Error(n, "merge.memory_budget must be positive");
-               o->memory_budget = *size;
-             }
+             FM_ASSIGN_OR_RETURN(o->memory_budget, r.Size(n, "merge.memory_budget"));
              c->memory_budget_set = true;
              return Status::OK();
            }},
           {"row_group_size",
            [&](const toml::node& n) -> Status {
-             if (const auto* bytes = n.as_integer()) {
-               if (bytes->get() <= 0) return r.Error(n, "merge.row_group_size must be positive");
-               o->row_group_bytes = static_cast<uint64_t>(bytes->get());
-             } else {
-               FM_ASSIGN_OR_RETURN(std::string text, r.String(n, "merge.row_group_size"));
-               auto size = ParseSize(text);
-               if (!size.ok()) return r.Error(n, "merge.row_group_size: " + size.status().message());
-               if (*size == 0) return r.Error(n, "merge.row_group_size must be positive");
-               o->row_group_bytes = *size;
-             }
+             FM_ASSIGN_OR_RETURN(o->row_group_bytes, r.Size(n, "merge.row_group_size"));
              return Status::OK();
            }},
           {"threads",
