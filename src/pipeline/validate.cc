@@ -12,6 +12,7 @@
 #include <set>
 #include <type_traits>
 
+#include "merge/manifest.h"
 #include "merge/merge.h"
 #include "merge/plan.h"
 #include "parquet/column_reader.h"
@@ -34,14 +35,14 @@ constexpr int64_t kAlignmentWindowRows = 1 << 16;
 // Column names listed in one problem message before "... (N more)".
 constexpr size_t kNamesPerMessage = 20;
 
-// Key, spine and policies of the merge that produced the file: options first, then the
-// manifest the merge wrote beside it, then the merge's defaults.
+// The options of the merge that produced the file, for the key checks and the --against plan:
+// --key/--spine first, then the manifest the merge wrote beside it (key, spine, policies, table
+// and column selection, join rules, --from/--to), then the merge's defaults.
 struct Settings {
   std::string key = kDefaultKey;
   std::string key_source = "default";
   std::string spine = kDefaultSpine;
-  merge::DuplicatePolicy on_duplicate_key = merge::DuplicatePolicy::kError;
-  merge::ClashPolicy on_name_clash = merge::ClashPolicy::kError;
+  merge::MergeOptions merge;  // the output-affecting options; key and spine as above
 };
 
 void AddProblem(CheckReport* report, std::string message) {
@@ -60,35 +61,28 @@ std::string NameList(const std::vector<std::string>& names) {
   return out;
 }
 
-std::string JsonString(const nlohmann::json& object, const char* name) {
-  if (!object.is_object()) return "";
-  auto it = object.find(name);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
 Settings ResolveSettings(const CheckOptions& o, io::FileSystem* fs, CheckReport* report) {
   Settings s;
+  s.merge.key.clear();  // empty after reading: the manifest has none
+  s.merge.spine.clear();
   const std::string manifest_path = merge::ManifestPath(o.file);
   if (fs->Exists(manifest_path)) {
     auto text = io::ReadWholeFile(fs, manifest_path, 256ull << 20);
-    nlohmann::json j;
-    if (text.ok()) j = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
-    if (!text.ok() || j.is_discarded() || !j.is_object() || !j.contains("options")) {
-      report->warnings.push_back("manifest '" + manifest_path +
-                                 "' is unreadable; using the default key and spine");
+    Status read =
+        text.ok() ? merge::ReadManifestOptions(*text, manifest_path, &s.merge) : text.status();
+    if (!read.ok()) {
+      s.merge = merge::MergeOptions();
+      s.merge.key.clear();
+      s.merge.spine.clear();
+      report->warnings.push_back("manifest '" + manifest_path + "' is unreadable (" +
+                                 read.ToString() +
+                                 "); using the default key, spine and merge options");
     } else {
-      const nlohmann::json& options = j["options"];
-      if (std::string key = JsonString(options, "key"); !key.empty()) {
-        s.key = key;
+      if (!s.merge.key.empty()) {
+        s.key = s.merge.key;
         s.key_source = "manifest";
       }
-      if (std::string spine = JsonString(options, "spine"); !spine.empty()) s.spine = spine;
-      const std::string dup = JsonString(options, "on_duplicate_key");
-      if (dup == "first") s.on_duplicate_key = merge::DuplicatePolicy::kFirst;
-      if (dup == "last") s.on_duplicate_key = merge::DuplicatePolicy::kLast;
-      if (JsonString(options, "on_name_clash") == "prefix") {
-        s.on_name_clash = merge::ClashPolicy::kPrefix;
-      }
+      if (!s.merge.spine.empty()) s.spine = s.merge.spine;
     }
   }
   if (!o.key.empty()) {
@@ -96,6 +90,8 @@ Settings ResolveSettings(const CheckOptions& o, io::FileSystem* fs, CheckReport*
     s.key_source = "option";
   }
   if (!o.spine.empty()) s.spine = o.spine;
+  s.merge.key = s.key;
+  s.merge.spine = s.spine;
   return s;
 }
 
@@ -312,12 +308,10 @@ void FileChecker::Run(const Settings& settings) {
 void FileChecker::SetupAgainst(const Settings& settings) {
   AgainstCheck& a = report_->against;
   a.file_rows = reader_->num_rows();
-  merge::MergeOptions mo;
+  // The merge's own options (from the manifest), so that as-of joins, table and column
+  // selection and --from/--to give the plan the file was made with.
+  merge::MergeOptions mo = settings.merge;
   mo.input_dir = options_.against_dir;
-  mo.spine = settings.spine;
-  mo.key = settings.key;
-  mo.on_duplicate_key = settings.on_duplicate_key;
-  mo.on_name_clash = settings.on_name_clash;
   mo.check_disk = false;
   mo.check_memory = false;
   // Never written: BuildPlan only creates its directory, which is the checked file's own. The
@@ -571,7 +565,7 @@ Status FileChecker::SourceRowsOf(int table) {
   if (a.cached_table == table) return Status::OK();
   a.cached_table = -1;
   a.cached_src.assign(a.samples.size(), -1);
-  if (table == 0) {  // the spine: the file's rows are the spine's rows
+  if (table == 0 && !a.plan->range.active) {  // the spine: the file's rows are the spine's rows
     std::copy(a.samples.begin(), a.samples.end(), a.cached_src.begin());
     a.cached_table = table;
     return Status::OK();

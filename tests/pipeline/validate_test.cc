@@ -3,12 +3,15 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "io/file.h"
+#include "merge/manifest.h"
 #include "merge/merge.h"
+#include "merge/split.h"
 #include "parquet/column_reader.h"
 #include "parquet/column_writer.h"
 #include "parquet/file_reader.h"
@@ -527,6 +530,162 @@ TEST(CheckFile, GeneratedPairMergesAndChecksClean) {
   EXPECT_GE(r.against.rows_sampled, 400);
   EXPECT_EQ(r.against.cells_compared, r.against.rows_sampled * r.columns);
   EXPECT_EQ(r.against.mismatch_count, 0);
+}
+
+// Outputs made with options that change the plan (as-of joins, selection, --from/--to, row
+// splits): --against rebuilds the plan from the manifest beside the file.
+class CheckOptionsTest : public ::testing::Test {
+ protected:
+  void SetUp() override { WriteInputs(inputs_); }
+
+  void MergeWith(const std::function<void(merge::MergeOptions*)>& set, const std::string& out) {
+    merge::MergeOptions o;
+    o.input_dir = inputs_;
+    o.output = out;
+    o.row_group_rows = 70;
+    o.threads = 2;
+    o.check_disk = false;
+    o.check_memory = false;
+    set(&o);
+    auto summary = merge::RunMerge(o, merge::MergeEnv{});
+    ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  }
+
+  // A copy of `out` (with its manifest) where the double in column `name` at `row` is 999.5.
+  std::string WithModifiedCell(const std::string& out, const std::string& name, int64_t row) {
+    Table t = ReadTable(out);
+    size_t column = 0;
+    while (column < t.columns.size() && t.columns[column].name != name) column++;
+    EXPECT_LT(column, t.columns.size()) << name;
+    if (column == t.columns.size()) return out;
+    EXPECT_TRUE(t.data[column].IsValid(row)) << name << " row " << row;
+    StoreLE<double>(t.data[column].mutable_fixed().data() + row * 8, 999.5);
+    const std::string path = dir_.Join("out/modified.parquet");
+    WriteTable(path, t, 70);
+    CopyFile(merge::ManifestPath(out), merge::ManifestPath(path));
+    return path;
+  }
+
+  testing::TempDir dir_;
+  std::string inputs_ = dir_.Join("in");
+  std::string out_ = dir_.Join("out/merged.parquet");
+};
+
+// Table a has no row at minutes m % 7 == 3: an as-of join fills them from the minute before.
+void AsofRules(merge::MergeOptions* o) {
+  merge::JoinRule a;
+  a.match = "a";
+  a.asof = true;
+  a.tolerance = "2m";
+  merge::JoinRule b;
+  b.match = "b*";
+  b.asof = true;
+  b.allow_exact_matches = false;
+  o->join_rules = {a, b};
+}
+
+TEST_F(CheckOptionsTest, AsofOutputChecksValidAndAModifiedCellIsCaught) {
+  MergeWith(AsofRules, out_);
+  CheckReport r = Check(out_, inputs_);
+  EXPECT_TRUE(r.valid) << AllProblems(r);
+  EXPECT_EQ(r.against.spine_rows, kSpineRows);
+  EXPECT_EQ(r.against.cells_compared, kSpineRows * 4);
+  EXPECT_EQ(r.against.mismatch_count, 0);
+  std::string output;
+  EXPECT_EQ(RunCli(out_ + " --against " + inputs_, &output), 0) << output;
+
+  // Minute 3 has no row in a: its value is the as-of match's (minute 2), and it is compared.
+  const std::string modified = WithModifiedCell(out_, "fa", 3);
+  r = Check(modified, inputs_);
+  EXPECT_FALSE(r.valid);
+  EXPECT_EQ(r.problem_count, 0) << AllProblems(r);
+  ASSERT_EQ(r.against.mismatch_count, 1);
+  EXPECT_EQ(r.against.mismatches[0].row, 3);
+  EXPECT_EQ(r.against.mismatches[0].column, "fa");
+  EXPECT_EQ(r.against.mismatches[0].expected, "\"2.6\"");  // 2 * 1.25 + 0.1
+}
+
+TEST_F(CheckOptionsTest, SelectedColumnsAndTablesCheckValidAndAModifiedCellIsCaught) {
+  MergeWith(
+      [](merge::MergeOptions* o) {
+        o->exclude_table_globs = {"b"};
+        o->column_globs = {"target", "a__*"};
+      },
+      out_);
+  CheckReport r = Check(out_, inputs_);
+  EXPECT_EQ(r.columns, 3);
+  EXPECT_TRUE(r.valid) << AllProblems(r);
+  EXPECT_TRUE(r.against.missing_columns.empty());
+  EXPECT_EQ(r.against.cells_compared, kSpineRows * 3);
+
+  r = Check(WithModifiedCell(out_, "target", 123), inputs_);
+  EXPECT_FALSE(r.valid);
+  ASSERT_EQ(r.against.mismatch_count, 1);
+  EXPECT_EQ(r.against.mismatches[0].row, 123);
+  EXPECT_EQ(r.against.mismatches[0].expected, "\"61.5\"");
+}
+
+TEST_F(CheckOptionsTest, TimeRangeOutputChecksValidAndAModifiedCellIsCaught) {
+  MergeWith(
+      [](merge::MergeOptions* o) {
+        AsofRules(o);
+        o->from = std::to_string(50 * kMinuteNs);
+        o->to = std::to_string(250 * kMinuteNs);
+      },
+      out_);
+  CheckReport r = Check(out_, inputs_);
+  EXPECT_EQ(r.rows, 200);
+  EXPECT_TRUE(r.valid) << AllProblems(r);
+  EXPECT_EQ(r.against.spine_rows, 200);
+  EXPECT_EQ(r.against.cells_compared, 200 * 4);
+
+  // File row 10 is minute 60: target 30.
+  r = Check(WithModifiedCell(out_, "target", 10), inputs_);
+  EXPECT_FALSE(r.valid);
+  ASSERT_EQ(r.against.mismatch_count, 1);
+  EXPECT_EQ(r.against.mismatches[0].row, 10);
+  EXPECT_EQ(r.against.mismatches[0].expected, "\"30\"");
+
+  // Without the manifest, check compares with the whole spine, as before.
+  ASSERT_TRUE(Fs()->Remove(merge::ManifestPath(out_)).ok());
+  r = Check(out_, inputs_);
+  EXPECT_FALSE(r.valid);
+  EXPECT_TRUE(AnyProblemContains(r, "the file has 200 rows")) << AllProblems(r);
+}
+
+TEST_F(CheckOptionsTest, EveryPartOfARowSplitChecksValid) {
+  const std::string dir = dir_.Join("out/split");
+  MergeWith(
+      [](merge::MergeOptions* o) {
+        AsofRules(o);
+        o->split_rows = 120;
+      },
+      dir);
+  int64_t rows = 0;
+  for (size_t part = 0; part < 3; part++) {
+    const std::string path = merge::SplitPartPath(dir, part);
+    CheckReport r = Check(path, inputs_);
+    EXPECT_TRUE(r.valid) << path << "\n" << AllProblems(r);
+    EXPECT_EQ(r.against.spine_rows, r.rows);
+    EXPECT_EQ(r.against.cells_compared, r.rows * 4);
+    rows += r.rows;
+  }
+  EXPECT_EQ(rows, kSpineRows);
+  EXPECT_FALSE(Fs()->Exists(merge::SplitPartPath(dir, 3)));
+}
+
+TEST_F(CheckOptionsTest, UnreadableManifestOptionIsAWarningAndDefaultsApply) {
+  MergeWith([](merge::MergeOptions*) {}, out_);
+  const std::string manifest = merge::ManifestPath(out_);
+  auto text = io::ReadWholeFile(Fs(), manifest, 1 << 20);
+  ASSERT_TRUE(text.ok());
+  nlohmann::json j = nlohmann::json::parse(*text);
+  j["options"]["join"] = "asof";  // not a list of rules
+  ASSERT_TRUE(merge::WriteManifest(Fs(), manifest, j.dump()).ok());
+  CheckReport r = Check(out_, inputs_);
+  EXPECT_TRUE(r.valid) << AllProblems(r);
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_NE(r.warnings[0].find("is unreadable"), std::string::npos) << r.warnings[0];
 }
 
 }  // namespace
