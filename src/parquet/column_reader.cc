@@ -55,7 +55,11 @@ Status ColumnChunkReader::ReadRows(int64_t begin, int64_t end, ColumnData* out) 
       FM_RETURN_IF_ERROR(Restart());
     }
   }
-  out->Reserve(out->num_rows() + std::min<int64_t>(end - begin, 1 << 20));
+  // A hint only: the rows come from the footer, so at most 1M rows and 64 MiB are reserved
+  // ahead (a wide FIXED_LEN_BYTE_ARRAY must not reserve GBs for rows the pages may not hold).
+  const int64_t width = std::max(1, descr_.width());
+  out->Reserve(out->num_rows() +
+               std::min<int64_t>({end - begin, int64_t{1} << 20, (int64_t{64} << 20) / width}));
   Page page;
   while (next_row_ < end) {
     FM_ASSIGN_OR_RETURN(bool more, pages_->Next(&page));

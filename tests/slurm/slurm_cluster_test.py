@@ -289,15 +289,21 @@ def main():
             jobs[f"c shard {k}/3"] = job
         outputs = {"a": "training_a.parquet", "b": "training_b.parquet"}
         outputs.update({f"c shard {k}/3": f"training_c.shard-{k}-of-3.parquet" for k in "123"})
-        # The first shard of c seen writing (its journal exists): cancelled, its concat job can
-        # never run (kill_invalid_depend cancels it), and both must be re-submitted.
+        # The first shard of c seen writing (its journal exists, chunks are being appended):
+        # cancelled, its concat job can never run (kill_invalid_depend cancels it), and both
+        # must be re-submitted.
         victim = None
         deadline = time.monotonic() + 240
         while victim is None and time.monotonic() < deadline:
             for unit in ("c shard 2/3", "c shard 1/3", "c shard 3/3"):
-                if (work / "out2" / (outputs[unit] + ".journal")).exists():
-                    victim = unit
-                    break
+                partial = work / "out2" / (outputs[unit] + ".partial")
+                journal = work / "out2" / (outputs[unit] + ".journal")
+                try:
+                    if journal.exists() and partial.stat().st_size > (256 << 10):
+                        victim = unit
+                        break
+                except FileNotFoundError:
+                    pass
             else:
                 time.sleep(0.05)
         if not check(victim is not None, "a task was caught while writing"):
@@ -348,8 +354,9 @@ def main():
         timings["cluster stop"] = time.monotonic() - t
         if not FAILURES:
             shutil.rmtree(cluster.root, ignore_errors=True)
+            shutil.rmtree(work, ignore_errors=True)  # about 1 GB of inputs and outputs
         else:
-            print(f"cluster files kept for inspection: {cluster.root}")
+            print(f"cluster files kept for inspection: {cluster.root} (data: {work})")
     print("---- timings")
     for k, v in timings.items():
         print(f"  {k:<50} {v:6.1f} s")
