@@ -11,7 +11,8 @@ namespace featmerge::io {
 
 class MemoryFile final : public RandomAccessFile {
  public:
-  MemoryFile(std::string path, ByteBuffer bytes) : path_(std::move(path)), bytes_(std::move(bytes)) {}
+  MemoryFile(std::string path, ByteBuffer bytes)
+      : path_(std::move(path)), bytes_(std::move(bytes)) {}
 
   // As RandomAccessFile: IOError naming the path for a read past the end (checked before any
   // buffer is sized).

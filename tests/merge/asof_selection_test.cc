@@ -348,11 +348,10 @@ TEST_F(AsofSelectionTest, TimeRangeSelectsSpineRowsAndPrunesKeyRowGroups) {
 
 TEST_F(AsofSelectionTest, TimeRangeWithAsofTablesMatchesTheFullMergesRows) {
   const std::string in = Generate(4, 3000, 400);
-  JoinRule rule;
-  rule.asof = true;
-  rule.tolerance = "5m";
   MergeOptions all = Options(in, "all.parquet");
-  all.join_rules = {rule};
+  all.join_rules.emplace_back();
+  all.join_rules.back().asof = true;
+  all.join_rules.back().tolerance.emplace("5m");
   all.on_duplicate_key = DuplicatePolicy::kFirst;
   ASSERT_TRUE(RunMerge(all, MergeEnv{}).ok());
   auto want = ReadCells(all.output);

@@ -119,26 +119,32 @@ class InputChangeTest : public ::testing::Test {
 
 TEST_F(InputChangeTest, TruncatedInputFailsNamingItAndRerunIsByteIdentical) {
   MergeOptions o = Options("truncated.parquet");
-  RunWithChange(o, [&] { ASSERT_EQ(::truncate(victim_.c_str(), 100), 0); }, "was truncated");
+  RunWithChange(
+      o, [&] { ASSERT_EQ(::truncate(victim_.c_str(), 100), 0); }, "was truncated");
   Restore(victim_, original_, original_stat_);
   ExpectRerunIdentical(o);
 }
 
 TEST_F(InputChangeTest, InputRewrittenInPlaceWithSameSizeFailsNamingIt) {
   MergeOptions o = Options("rewritten.parquet");
-  RunWithChange(o, [&] {
-    // Same size, same footer; the page bytes between the magic and the footer change.
-    std::string changed = original_;
-    for (size_t i = 4; i < changed.size() / 2; i++) changed[i] = static_cast<char>(changed[i] ^ 0x5A);
-    OverwriteInPlace(victim_, changed);
-  }, "was rewritten");
+  RunWithChange(
+      o,
+      [&] {
+        // Same size, same footer; the page bytes between the magic and the footer change.
+        std::string changed = original_;
+        for (size_t i = 4; i < changed.size() / 2; i++)
+          changed[i] = static_cast<char>(changed[i] ^ 0x5A);
+        OverwriteInPlace(victim_, changed);
+      },
+      "was rewritten");
   Restore(victim_, original_, original_stat_);
   ExpectRerunIdentical(o);
 }
 
 TEST_F(InputChangeTest, RemovedInputFailsNamingIt) {
   MergeOptions o = Options("removed.parquet");
-  RunWithChange(o, [&] { ASSERT_EQ(::unlink(victim_.c_str()), 0); }, "was removed");
+  RunWithChange(
+      o, [&] { ASSERT_EQ(::unlink(victim_.c_str()), 0); }, "was removed");
   Restore(victim_, original_, original_stat_);
   ExpectRerunIdentical(o);
 }

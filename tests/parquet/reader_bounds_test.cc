@@ -59,7 +59,7 @@ TEST(PageReaderBounds, UncompressedSizeBeyondTheCodecsExpansionIsCorruption) {
 
 TEST(PageReaderBounds, SizesWithinTheCodecsExpansionAreAccepted) {
   EXPECT_TRUE(NextPageStatus(Compression::kUncompressed, 16, 16).ok());
-  EXPECT_TRUE(NextPageStatus(Compression::kZstd, 1 << 20, 100).ok());    // 10486x: an RLE run
+  EXPECT_TRUE(NextPageStatus(Compression::kZstd, 1 << 20, 100).ok());     // 10486x: an RLE run
   EXPECT_TRUE(NextPageStatus(Compression::kGzip, 100 * 1000, 100).ok());  // 1000x
   EXPECT_TRUE(NextPageStatus(Compression::kSnappy, 2000, 100).ok());      // 20x
 }

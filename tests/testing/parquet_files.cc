@@ -41,8 +41,8 @@ void EditFooter(const std::string& path, const std::function<void(parquet::FileM
   ss << in.rdbuf();
   const std::string bytes = ss.str();
   ASSERT_GE(bytes.size(), 12u);
-  const uint32_t footer_len = LoadLE<uint32_t>(reinterpret_cast<const uint8_t*>(bytes.data()) +
-                                               bytes.size() - 8);
+  const uint32_t footer_len =
+      LoadLE<uint32_t>(reinterpret_cast<const uint8_t*>(bytes.data()) + bytes.size() - 8);
   ASSERT_LE(footer_len, bytes.size() - 12);
   const size_t footer_start = bytes.size() - 8 - footer_len;
   auto md = parquet::DecodeFileMetaData(
@@ -59,7 +59,8 @@ std::string AssembleFile(const std::string& pages, const parquet::FileMetaData& 
   std::string out = "PAR1" + pages;
   out.append(reinterpret_cast<const char*>(footer.data()), footer.size());
   const uint32_t len = static_cast<uint32_t>(footer.size());
-  for (int shift = 0; shift < 32; shift += 8) out.push_back(static_cast<char>((len >> shift) & 0xFF));
+  for (int shift = 0; shift < 32; shift += 8)
+    out.push_back(static_cast<char>((len >> shift) & 0xFF));
   return out + "PAR1";
 }
 
