@@ -198,9 +198,13 @@ bool ColumnChunkWriter::BuildFixedDictionary(const ColumnData& data, int64_t beg
 template <int kWidth>
 bool ColumnChunkWriter::BuildFixedDictionaryOf(const ColumnData& data, int64_t begin, int64_t end) {
   const size_t width = kWidth > 0 ? static_cast<size_t>(kWidth) : static_cast<size_t>(data.width());
-  auto key_of = [width](const uint8_t* p) {
+  auto key_of = [&](const uint8_t* p) {
     uint64_t k = 0;
-    std::memcpy(&k, p, kWidth > 0 ? static_cast<size_t>(kWidth) : width);
+    if constexpr (kWidth > 0) {
+      std::memcpy(&k, p, static_cast<size_t>(kWidth));
+    } else {
+      std::memcpy(&k, p, width);
+    }
     return k;
   };
   // Open addressing, key and id side by side (one cache line per probe).
