@@ -44,6 +44,7 @@ void PrintPlan(const merge::MergePlan& p, bool json) {
                         {"row_groups", p.num_row_groups()},
                         {"row_group_bytes", p.row_bytes * static_cast<uint64_t>(p.row_group_rows)},
                         {"row_group_limited_by_memory", p.row_group_limited_by_memory},
+                        {"row_groups_follow_sources", p.row_groups_follow_sources},
                         {"threads", p.threads},
                         {"input_bytes", p.input_bytes},
                         {"estimated_output_bytes", p.estimated_output_bytes},
@@ -67,7 +68,8 @@ void PrintPlan(const merge::MergePlan& p, bool json) {
              p.tables.size() - 1);
   fmt::print("  row groups          {} of up to {} rows, about {} decoded each{}\n", p.num_row_groups(),
              p.row_group_rows, FormatBytes(p.row_bytes * static_cast<uint64_t>(p.row_group_rows)),
-             p.row_group_limited_by_memory ? " (smaller than --row-group-size: capped by the memory budget)" : "");
+             p.row_group_limited_by_memory ? " (smaller than --row-group-size: capped by the memory budget)"
+             : p.row_groups_follow_sources ? " (lined up with the inputs' row groups)" : "");
   fmt::print("  threads             {}\n", p.threads);
   fmt::print("  input               {}\n", FormatBytes(p.input_bytes));
   fmt::print("  estimated output    {}\n", FormatBytes(p.estimated_output_bytes));
@@ -148,6 +150,7 @@ int RunMergeCommand(const MergeCommandArgs& args) {
     j["split_parts"] = m.split_parts;
     j["pages_read"] = m.pages_read;
     j["pages_skipped"] = m.pages_skipped;
+    j["chunks_copied"] = m.chunks_copied;
     j["key_row_groups_read"] = m.key_row_groups_read;
     j["key_row_groups_skipped"] = m.key_row_groups_skipped;
     j["key_pages_read"] = m.key_pages_read;
@@ -169,6 +172,10 @@ int RunMergeCommand(const MergeCommandArgs& args) {
     for (size_t i = 1; i < m.outputs.size(); i++) fmt::print("  part {}\n", m.outputs[i]);
   }
   fmt::print("  rows {}  columns {}  tables {}  row groups {}\n", m.rows, m.columns, m.tables, m.row_groups);
+  if (m.chunks_copied > 0) {
+    fmt::print("  {} column chunks copied as stored (source row groups line up with the output's)\n",
+               m.chunks_copied);
+  }
   fmt::print("  in {}  out {}  in {}  ({} read)  peak RSS {}\n", FormatBytes(m.input_bytes),
              FormatBytes(m.output_bytes), FormatSeconds(m.seconds), FormatRate(mbps),
              FormatBytes(m.peak_rss));

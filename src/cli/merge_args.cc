@@ -31,6 +31,8 @@ void AddMergeOptions(CLI::App* cmd, MergeArgs* a) {
                   "Write several files of at most N columns, each with the key");
   cmd->add_flag("--no-crc", a->no_crc, "Do not write page CRCs");
   cmd->add_flag("--no-page-index", a->no_page_index, "Do not write column/offset indexes");
+  cmd->add_flag("--reencode", a->reencode,
+                "Decode and re-encode every column chunk, even one that could be copied as stored");
   AddSelectionOptions(cmd, &a->selection);
   cmd->add_option("--statistics", a->statistics,
                   "Columns with min/max statistics and a column index: key|all|none (default key)");
@@ -125,6 +127,7 @@ Status ApplyMergeArgs(const MergeArgs& a, merge::MergeOptions* o) {
   }
   if (a.no_crc) o->write_crc = false;
   if (a.no_page_index) o->page_index = false;
+  if (a.reencode) o->copy_chunks = false;
   FM_RETURN_IF_ERROR(ApplySelectionArgs(a.selection, o));
   if (a.statistics) {
     FM_ASSIGN_OR_RETURN(o->statistics, merge::ParseStatisticsScope(*a.statistics));

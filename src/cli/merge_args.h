@@ -28,6 +28,7 @@ struct MergeArgs {
   bool no_page_index = false;
   SelectionArgs selection;  // --exclude-tables, --columns, --join, --from, ... (selection_args.h)
   std::optional<std::string> statistics;
+  bool reencode = false;
 };
 
 void AddMergeOptions(CLI::App* cmd, MergeArgs* args);

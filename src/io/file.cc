@@ -1,9 +1,10 @@
 #include "io/file.h"
 
-#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
+
+#include "io/probes.h"
 
 namespace featmerge::io {
 
@@ -39,7 +40,7 @@ void RemoveStaleTemps(FileSystem* fs, const std::string& path) {
     const std::string digits = name.substr(prefix.size());
     if (digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) continue;
     const pid_t pid = static_cast<pid_t>(std::stol(digits));
-    if (pid <= 0 || pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;
+    if (pid <= 0 || pid == ::getpid() || ProcessIsRunning(pid)) continue;
     (void)fs->Remove(JoinPath(DirName(path), name));
   }
 }

@@ -1,6 +1,7 @@
 #include "io/probes.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -10,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <sstream>
 #include <thread>
@@ -104,6 +106,18 @@ FileLock::~FileLock() {
   // process that opened the old file before the unlink retries on the new one.
   ::unlink(path_.c_str());
   ::close(fd_);
+}
+
+bool ProcessIsRunning(int pid) {
+  if (pid <= 0) return false;
+  if (::kill(pid, 0) != 0 && errno == ESRCH) return false;
+  // /proc/<pid>/stat: "pid (comm) S ...", comm may hold spaces and parentheses.
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t close = stat.rfind(')');
+  if (close == std::string::npos || close + 2 >= stat.size()) return true;  // unknown: alive
+  const char state = stat[close + 2];
+  return state != 'Z' && state != 'X';
 }
 
 }  // namespace featmerge::io

@@ -16,6 +16,9 @@ Result<uint64_t> AvailableMemoryBytes();
 uint64_t CurrentRssBytes();  // 0 when unknown
 uint64_t PeakRssBytes();     // this process's high-water mark (VmHWM)
 int CpuCount();
+// False when no process `pid` exists or it has exited and awaits reaping (a zombie: in a
+// container whose init does not reap, a killed writer stays one for a while).
+bool ProcessIsRunning(int pid);
 
 // An exclusive advisory lock (flock) on `path` (created if missing). Held until destroyed or
 // the process dies, so a lock left by a killed run is never stale. The file records the

@@ -79,6 +79,26 @@ Status SpillFile::Read(uint64_t offset, int64_t first, int64_t count, int64_t* o
                         reinterpret_cast<uint8_t*>(out));
 }
 
+namespace {
+
+// True when the table's keys are the spine's, row for row, all present, strictly increasing.
+bool SameUniqueSortedKeys(const KeyColumn& spine, const SpineIndex& index,
+                          const KeyColumn& table) {
+  if (!index.identity || spine.null_count != 0 || table.null_count != 0 || !table.sorted ||
+      table.values.size() != spine.values.size() ||
+      index.rows != static_cast<int64_t>(spine.values.size())) {
+    return false;
+  }
+  const std::vector<int64_t>& a = spine.values;
+  const std::vector<int64_t>& b = table.values;
+  for (size_t i = 0; i < a.size(); i++) {
+    if (a[i] != b[i] || (i > 0 && a[i] <= a[i - 1])) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 Result<Alignment> AlignTable(const KeyColumn& spine, const SpineIndex& index,
                              const KeyColumn& table, const JoinSpec& spec, SpillFile* spill,
                              DuplicateReport* dups) {
@@ -86,6 +106,13 @@ Result<Alignment> AlignTable(const KeyColumn& spine, const SpineIndex& index,
   const int64_t n_table = static_cast<int64_t>(table.values.size());
   if (n_table > static_cast<int64_t>(UINT32_MAX)) {
     return Status::NotSupported("a table with more than 4,294,967,295 rows");
+  }
+  *dups = DuplicateReport();
+  if (SameUniqueSortedKeys(spine, index, table) && (!spec.asof || spec.allow_exact_matches)) {
+    // Row i matches row i (feature tables computed on the spine's own bars): one run, found
+    // in one pass, without sorting or a row map.
+    if (n_spine == 0) return Alignment::FromRuns({});
+    return Alignment::FromRuns({MatchRun{0, 0, n_spine}});
   }
   // The table's rows with a key, in key order (stable: equal keys keep file order).
   std::vector<uint32_t> order;

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <thread>
 
+#include "parquet/chunk_copy.h"
 #include "parquet/column_reader.h"
 #include "parquet/column_writer.h"
 
@@ -22,6 +23,7 @@ struct Worker {
   ColumnData source;
   ColumnData gathered;
   std::vector<MatchRun> runs;
+  ByteBuffer page_scratch;  // one decompressed page while a chunk is copied
 };
 
 // Appends rows [begin, end) of column `column` of table `t` (file row numbers) to *dest.
@@ -42,6 +44,29 @@ Status ReadSourceRows(const MergePlan& plan, const SourceTable& t, int column, i
   return Status::OK();
 }
 
+// When output rows [a, b) are exactly the rows of one row group of the table, in order, copies
+// that row group's chunk of the column as stored. *copied is false when it cannot be copied.
+Status TryCopyChunk(const ExecutorContext& ctx, const OutputColumn& oc, const SourceTable& t,
+                    int64_t src_begin, int64_t rows, Worker* w, EncodedChunk* out, bool* copied) {
+  *copied = false;
+  const MergePlan& plan = *ctx.plan;
+  FM_ASSIGN_OR_RETURN(auto reader, plan.readers->Get(t));
+  const parquet::ParquetFileReader& r = *reader;
+  for (int rg = 0; rg < r.num_row_groups(); rg++) {
+    if (r.row_group_first_row(rg) < src_begin) continue;
+    if (r.row_group_first_row(rg) > src_begin || r.row_group(rg).num_rows != rows) return Status::OK();
+    parquet::ChunkReadStats stats;
+    FM_ASSIGN_OR_RETURN(*copied, parquet::CopyColumnChunk(r, rg, oc.source_column, oc.descr,
+                                                          ctx.writer_options.compression,
+                                                          &w->page_scratch, out, &stats));
+    ctx.stats->bytes_read += stats.bytes_read;
+    ctx.stats->pages_read += stats.pages_read;
+    if (*copied) ctx.stats->chunks_copied++;
+    return Status::OK();
+  }
+  return Status::OK();
+}
+
 Status EncodeTask(const ExecutorContext& ctx, int64_t task, Worker* w, EncodedChunk* out) {
   const MergePlan& plan = *ctx.plan;
   const std::vector<OutputColumn>& columns = *ctx.columns;
@@ -51,15 +76,31 @@ Status EncodeTask(const ExecutorContext& ctx, int64_t task, Worker* w, EncodedCh
   const SourceTable& t = plan.tables[static_cast<size_t>(oc.table)];
   const int64_t a = rg * plan.row_group_rows;
   const int64_t b = std::min(plan.rows, a + plan.row_group_rows);
+  const bool spine_in_order = oc.table == 0 && !plan.range.active;
+  if (!spine_in_order) FM_RETURN_IF_ERROR(t.alignment.RunsFor(a, b, ctx.spill, &w->runs));
+  const std::vector<MatchRun>& runs = w->runs;
+  const StatisticsScope scope = plan.options.statistics;
+  const bool is_key = oc.table == 0 && oc.source_column == plan.tables[0].key_column;
+  const bool statistics = scope == StatisticsScope::kAll || (scope == StatisticsScope::kKey && is_key);
+  if (plan.options.copy_chunks && !statistics && b > a) {
+    // A chunk without statistics whose rows are one source row group's: copy it as stored.
+    int64_t src_begin = -1;
+    if (spine_in_order) {
+      src_begin = a;
+    } else if (runs.size() == 1 && runs[0].spine_begin == 0 && runs[0].length == b - a) {
+      src_begin = runs[0].src_begin;
+    }
+    bool copied = false;
+    if (src_begin >= 0) FM_RETURN_IF_ERROR(TryCopyChunk(ctx, oc, t, src_begin, b - a, w, out, &copied));
+    if (copied) return Status::OK();
+  }
   ColumnData& out_data = w->gathered;
   out_data.Reset(oc.descr.type, oc.descr.type_length);
-  if (oc.table == 0 && !plan.range.active) {
+  if (spine_in_order) {
     // Spine columns: the spine's order is the output's order. (With --from/--to, the spine's
     // alignment maps output rows to the spine rows in the range: gathered as a table's.)
     FM_RETURN_IF_ERROR(ReadSourceRows(plan, t, oc.source_column, a, b, &out_data, ctx.stats));
   } else {
-    FM_RETURN_IF_ERROR(t.alignment.RunsFor(a, b, ctx.spill, &w->runs));
-    const std::vector<MatchRun>& runs = w->runs;
     if (runs.empty()) {
       out_data.AppendNulls(b - a);
     } else if (runs.size() == 1 && runs[0].spine_begin == 0 && runs[0].length == b - a) {
@@ -92,10 +133,7 @@ Status EncodeTask(const ExecutorContext& ctx, int64_t task, Worker* w, EncodedCh
                               std::to_string(out_data.num_rows()) + " rows for " +
                               std::to_string(b - a) + " output rows");
   }
-  const StatisticsScope scope = plan.options.statistics;
-  w->writer.SetColumn(oc.descr, scope == StatisticsScope::kAll ||
-                                    (scope == StatisticsScope::kKey && oc.table == 0 &&
-                                     oc.source_column == plan.tables[0].key_column));
+  w->writer.SetColumn(oc.descr, statistics);
   return w->writer.Write(out_data, 0, out_data.num_rows(), out);
 }
 

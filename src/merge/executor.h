@@ -22,6 +22,7 @@ struct ExecutorStats {
   std::atomic<uint64_t> bytes_written{0};  // output bytes committed
   std::atomic<int64_t> pages_read{0};
   std::atomic<int64_t> pages_skipped{0};
+  std::atomic<int64_t> chunks_copied{0};   // source chunks copied as stored (no re-encoding)
   std::atomic<int> tables_done{0};
 };
 

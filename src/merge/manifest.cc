@@ -119,6 +119,7 @@ std::string ManifestJson(const MergePlan& plan, const MergeSummary& s) {
                   {"threads", plan.threads},
                   {"row_group_bytes", o.row_group_bytes},
                   {"page_index", o.page_index},
+                  {"copy_chunks", o.copy_chunks},
                   {"write_crc", o.write_crc},
                   {"tables", o.table_globs},
                   {"exclude_tables", o.exclude_table_globs},

@@ -77,6 +77,10 @@ struct MergeOptions {
   bool write_crc = true;
   bool page_index = true;
   StatisticsScope statistics = StatisticsScope::kKey;
+  // Where a source row group maps one to one onto an output row group, copy its column chunks
+  // as stored (parquet/chunk_copy.h) instead of decoding and re-encoding them; row groups are
+  // then sized to line up with the sources' where that keeps them near row_group_bytes.
+  bool copy_chunks = true;
   // Test hook: called with a point name ("after-chunk", ...) as the run passes it.
   std::function<void(const char*)> test_hook;
 };

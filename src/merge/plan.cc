@@ -3,8 +3,10 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "base/hash.h"
 #include "base/units.h"
@@ -83,6 +85,47 @@ Result<std::vector<std::string>> SelectTables(const MergeOptions& o, io::FileSys
   return names;  // the listing is sorted: file-name order
 }
 
+int64_t UniformRowGroupRows(const parquet::ParquetFileReader& reader) {
+  const int n = reader.num_row_groups();
+  if (n == 0) return 0;
+  const int64_t rows = reader.row_group(0).num_rows;
+  for (int i = 1; i < n; i++) {
+    const int64_t r = reader.row_group(i).num_rows;
+    if (r != rows && !(i == n - 1 && r < rows)) return 0;
+  }
+  return rows;
+}
+
+// Output row groups that start where most sources' row groups start cost less: no source page
+// is decoded for two output row groups, and where a source row group IS an output row group
+// (same rows, one to one) its chunks can be copied as stored. Returns `rows` (the size from
+// the byte target) moved to the row-group size shared by the tables holding most columns,
+// when those tables have the spine's row count: that size itself when it lies within
+// [rows / 2, upper], else the largest multiple of it up to `rows`.
+int64_t LineUpRowGroups(const MergePlan& plan, int64_t rows, int64_t upper, bool* lined_up) {
+  *lined_up = false;
+  std::map<int64_t, int64_t> columns_by_size;
+  for (const SourceTable& t : plan.tables) {
+    if (t.num_rows == plan.rows && t.uniform_row_group_rows > 0) {
+      columns_by_size[t.uniform_row_group_rows] += std::max(1, t.num_output_columns);
+    }
+  }
+  int64_t best = 0, best_columns = 0;
+  for (const auto& [size, columns] : columns_by_size) {
+    if (columns >= best_columns) best = size, best_columns = columns;
+  }
+  if (best == 0 || best_columns * 2 < static_cast<int64_t>(plan.columns.size())) return rows;
+  if (best <= upper && best * 2 >= rows) {
+    *lined_up = true;
+    return best;
+  }
+  if (best * 2 < rows) {
+    *lined_up = true;
+    return rows / best * best;
+  }
+  return rows;
+}
+
 // Opens an input, records what the plan needs of it, and returns the reader (the caller
 // drops it once done, so footers are never all in memory at once).
 Result<std::unique_ptr<parquet::ParquetFileReader>> OpenSource(io::FileSystem* fs,
@@ -96,6 +139,7 @@ Result<std::unique_ptr<parquet::ParquetFileReader>> OpenSource(io::FileSystem* f
   FM_ASSIGN_OR_RETURN(auto reader, parquet::ParquetFileReader::Open(fs, t->path));
   t->schema = reader->schema();
   t->num_rows = reader->num_rows();
+  t->uniform_row_group_rows = UniformRowGroupRows(*reader);
   t->key_column = reader->schema().FindColumn(key);
   if (t->key_column < 0) {
     return Status::NotFound("'" + t->path + "' has no key column '" + key + "'");
@@ -380,11 +424,21 @@ Result<std::unique_ptr<MergePlan>> BuildPlan(const MergeOptions& o, io::FileSyst
     plan->row_group_limited_by_memory = by_memory < by_size;
     rg_rows = std::clamp<int64_t>(rg_rows, 1024, 1 << 20);
     rg_rows = std::min<int64_t>(rg_rows, std::max<int64_t>(1, plan->rows));
+    if (o.copy_chunks && o.from.empty() && o.to.empty()) {
+      // Up to a quarter above the target (never above what the budget allows).
+      const int64_t upper = plan->row_group_limited_by_memory ? rg_rows
+                                                              : std::min(by_memory, rg_rows + rg_rows / 4);
+      rg_rows = LineUpRowGroups(*plan, rg_rows, upper, &plan->row_groups_follow_sources);
+    }
   }
   plan->row_group_rows = std::max<int64_t>(1, rg_rows);
   const uint64_t chunk_bytes = per_row * static_cast<uint64_t>(plan->row_group_rows);
+  // Chunks are handed from workers to the committer one by one: with small chunks (many
+  // narrow tables, chunks copied as stored) a deep window keeps both sides busy instead of
+  // waking each other per chunk. The budget still bounds it.
+  constexpr uint64_t kMaxInFlight = 32;
   plan->max_in_flight = static_cast<int>(std::clamp<uint64_t>(usable / std::max<uint64_t>(1, chunk_bytes), 2,
-                                                              static_cast<uint64_t>(plan->threads) * 2));
+                                                              kMaxInFlight));
   // The writer keeps each written chunk's metadata (about 200 bytes) until the footer.
   const uint64_t metadata = static_cast<uint64_t>(plan->num_row_groups()) * plan->columns.size() * 200;
   plan->estimated_peak_memory =
@@ -429,7 +483,8 @@ Result<std::unique_ptr<MergePlan>> BuildPlan(const MergeOptions& o, io::FileSyst
   for (const OutputColumn& c : plan->columns) fp.Add(c.descr.name);
   fp.Add(o.key).AddInt(plan->row_group_rows).AddInt(static_cast<int>(o.compression))
       .AddInt(o.compression_level).AddInt(static_cast<int>(o.on_duplicate_key))
-      .AddInt(o.write_crc).AddInt(o.page_index).AddInt(static_cast<int>(o.statistics));
+      .AddInt(o.write_crc).AddInt(o.page_index).AddInt(static_cast<int>(o.statistics))
+      .AddInt(o.copy_chunks);
   AddSelectionFingerprint(*plan, &fp);
   plan->fingerprint = fp.hex();
   // Enough open readers for every worker's current table and the next one.
@@ -443,18 +498,40 @@ Status AlignTables(MergePlan* plan, SpillFile* spill) {
   FM_ASSIGN_OR_RETURN(KeyColumn spine_keys, ReadSpineKeys(plan, *spine_reader));
   FM_ASSIGN_OR_RETURN(SpineIndex index, BuildSpineIndex(spine_keys, spine.key_type,
                                                         &plan->string_keys, spine.path));
+  // Tables are aligned on every worker thread: each reads and aligns one table at a time
+  // (its keys and row map are the only per-table memory). With --from/--to the key reads
+  // update the plan's pruning counters, so they stay on one thread.
+  const size_t n = plan->tables.size();
+  std::vector<Status> statuses(n);
+  std::vector<DuplicateReport> dups(n);
+  std::atomic<size_t> next{1};
+  std::atomic<bool> failed{false};
+  auto align = [&] {
+    for (size_t i = next++; i < n && !failed; i = next++) {
+      SourceTable& t = plan->tables[i];
+      statuses[i] = [&]() -> Status {
+        // Each table's keys are normalized with its own unit (ns, us, ms compare as instants).
+        FM_ASSIGN_OR_RETURN(auto reader, plan->readers->Get(t));
+        FM_ASSIGN_OR_RETURN(KeyColumn keys, ReadTableKeys(plan, t, *reader));
+        FM_ASSIGN_OR_RETURN(t.alignment, AlignTable(spine_keys, index, keys, t.join, spill, &dups[i]));
+        return Status::OK();
+      }();
+      if (!statuses[i].ok()) failed = true;
+    }
+  };
+  const int threads = plan->range.active ? 1 : std::max(1, std::min<int>(plan->threads, static_cast<int>(n)));
+  std::vector<std::thread> pool;
+  for (int i = 1; i < threads; i++) pool.emplace_back(align);
+  align();
+  for (std::thread& th : pool) th.join();
   std::vector<std::string> dup_tables;
-  for (size_t i = 1; i < plan->tables.size(); i++) {
-    SourceTable& t = plan->tables[i];
-    // Each table's keys are normalized with its own unit (ns, us, ms compare as instants).
-    FM_ASSIGN_OR_RETURN(auto reader, plan->readers->Get(t));
-    FM_ASSIGN_OR_RETURN(KeyColumn keys, ReadTableKeys(plan, t, *reader));
-    DuplicateReport dups;
-    FM_ASSIGN_OR_RETURN(t.alignment, AlignTable(spine_keys, index, keys, t.join, spill, &dups));
-    if (dups.duplicated_keys > 0 && t.join.duplicates == DuplicatePolicy::kError) {
-      dup_tables.push_back("'" + t.name + "' " + std::to_string(dups.duplicated_keys) +
-                           " duplicated key" + (dups.duplicated_keys > 1 ? "s" : "") +
-                           " (first: " + KeyText(spine.key_type, dups.first_key, &plan->string_keys) + ")");
+  for (size_t i = 1; i < n; i++) {
+    FM_RETURN_IF_ERROR(statuses[i]);
+    const SourceTable& t = plan->tables[i];
+    if (dups[i].duplicated_keys > 0 && t.join.duplicates == DuplicatePolicy::kError) {
+      dup_tables.push_back("'" + t.name + "' " + std::to_string(dups[i].duplicated_keys) +
+                           " duplicated key" + (dups[i].duplicated_keys > 1 ? "s" : "") +
+                           " (first: " + KeyText(spine.key_type, dups[i].first_key, &plan->string_keys) + ")");
     }
   }
   if (!dup_tables.empty()) {

@@ -29,6 +29,9 @@ struct SourceTable {
   std::string path;
   parquet::Schema schema;
   int64_t num_rows = 0;
+  // Rows of each of the file's row groups but the last (which holds at most as many), or 0
+  // when the row groups differ in size. Lets the plan line output row groups up with them.
+  int64_t uniform_row_group_rows = 0;
   int key_column = -1;
   KeyType key_type;
   io::FileInfo info;
@@ -79,6 +82,7 @@ struct MergePlan {
   int64_t row_group_rows = 0;
   uint64_t row_bytes = 0;                     // decoded bytes of one output row, all columns
   bool row_group_limited_by_memory = false;   // the budget, not row_group_bytes, set the size
+  bool row_groups_follow_sources = false;     // sized to line up with the inputs' row groups
   int threads = 1;
   int max_in_flight = 2;  // column chunks being encoded or awaiting commit, from the budget
   uint64_t input_bytes = 0;

@@ -199,6 +199,7 @@ Result<MergeSummary> RunSplitMerge(const MergeOptions& o, const MergeEnv& env) {
     total.peak_rss = std::max(total.peak_rss, s.peak_rss);
     total.pages_read += s.pages_read;
     total.pages_skipped += s.pages_skipped;
+    total.chunks_copied += s.chunks_copied;
     total.resumed = total.resumed || s.resumed;
     total.up_to_date = (i == 0 || total.up_to_date) && s.up_to_date;
     const std::vector<std::string> files = s.outputs.empty() ? std::vector<std::string>{s.output} : s.outputs;

@@ -391,6 +391,12 @@ Status ReadMerge(const Reader& r, const toml::table& t, RunConfig* c) {
              FM_ASSIGN_OR_RETURN(o->page_index, r.Bool(n, "merge.page_index"));
              return Status::OK();
            }},
+          {"reencode",
+           [&](const toml::node& n) -> Status {
+             FM_ASSIGN_OR_RETURN(bool reencode, r.Bool(n, "merge.reencode"));
+             o->copy_chunks = !reencode;
+             return Status::OK();
+           }},
           {"exclude_tables",
            [&](const toml::node& n) -> Status {
              FM_ASSIGN_OR_RETURN(o->exclude_table_globs, r.StringList(n, "merge.exclude_tables"));
@@ -727,6 +733,7 @@ on_name_clash = "error"        # error or prefix (<table>__<column>)
 # split_by = "month"           # or "day": a directory of part files, one per period
 # crc = true                   # page CRCs
 # page_index = true            # column and offset indexes
+# reencode = false             # true: decode and re-encode chunks that could be copied as stored
 # exclude_tables = ["tmp_*"]    # leave these tables out
 # columns = ["target_*", "bqx_*"]  # only these output columns (the key always stays)
 # exclude_columns = ["*_raw"]  # leave these output columns out

@@ -88,6 +88,7 @@ std::vector<std::string> MergeCommand(const RunConfig& config, const BatchOption
   if (!m.to.empty()) a.insert(a.end(), {"--to", m.to});
   if (!m.write_crc) a.push_back("--no-crc");
   if (!m.page_index) a.push_back("--no-page-index");
+  if (!m.copy_chunks) a.push_back("--reencode");
   if (m.statistics != merge::StatisticsScope::kKey)
     a.insert(a.end(), {"--statistics", merge::StatisticsScopeName(m.statistics)});
   if (options.shard.active()) a.insert(a.end(), {"--shard", options.shard.Text()});

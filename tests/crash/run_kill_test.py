@@ -172,6 +172,9 @@ def main():
             if p.poll() is None and any(Path(str(o) + ".partial").exists() or not o.exists()
                                         for o in outs.values()):
                 mid_run += 1
+            # Stopped first, the run cannot start another merge between the listing of its
+            # children and its death (such a child would outlive the kill and hold its lock).
+            p.send_signal(signal.SIGSTOP)
             kids = children(p.pid)
             if whole_tree:
                 for k in kids:

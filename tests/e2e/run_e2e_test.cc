@@ -308,8 +308,9 @@ class Background {
 };
 
 TEST_F(RunE2eTest, SigtermMidRunLeavesPairsResumableAndTheResumeIsByteIdentical) {
-  // Large enough that the first pair is still being written when the signal comes.
-  Generate("x,y", 30, 8000);
+  // Large enough that the first pair is still being written when the signal comes (the
+  // progress events reach the test through the run, up to half a second late).
+  Generate("x,y", 30, 24000);
   const std::string extra = "row_group_rows = 500\n[run]\ncheck = false\n";
   const std::string config = WriteConfig("pipeline.toml", "\"x\", \"y\"", extra);
   Background run({testing::FeatmergeBinary(), "run", config, "--json", "--jobs", "1"});

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <string>
 
 #include "testing/temp_dir.h"
 
@@ -19,6 +20,32 @@ pid_t DeadPid() {
   int status = 0;
   ::waitpid(pid, &status, 0);
   return pid;
+}
+
+// A writer killed while its parent is gone too stays a zombie until some init reaps it: it
+// holds no file and writes nothing, so its temp files are litter as well.
+TEST(WriteFileAtomic, TempFilesOfZombieWritersAreRemoved) {
+  testing::TempDir dir;
+  const std::string path = dir.Join("out.manifest.json");
+  const pid_t zombie = ::fork();
+  if (zombie == 0) ::_exit(0);
+  // Not reaped yet: wait until it has exited (its /proc state turns to Z).
+  for (int i = 0; i < 500; i++) {
+    std::ifstream stat("/proc/" + std::to_string(zombie) + "/stat");
+    std::string line;
+    std::getline(stat, line);
+    if (line.find(") Z") != std::string::npos) break;
+    ::usleep(10000);
+  }
+  const std::string left = path + ".tmp." + std::to_string(zombie);
+  std::ofstream(left) << "half written";
+  const std::string text = "{}\n";
+  ASSERT_TRUE(WriteFileAtomic(DefaultFileSystem(), path,
+                              ByteView(reinterpret_cast<const uint8_t*>(text.data()), text.size()))
+                  .ok());
+  EXPECT_FALSE(DefaultFileSystem()->Exists(left)) << "a zombie writer's temp file was left";
+  int status = 0;
+  ::waitpid(zombie, &status, 0);
 }
 
 TEST(WriteFileAtomic, RemovesTempFilesOfDeadWritersOnly) {

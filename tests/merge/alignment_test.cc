@@ -57,6 +57,45 @@ TEST_F(AlignmentTest, IdenticalKeysGiveOneIdentityRun) {
   EXPECT_EQ(a->matched_rows(), 4);
 }
 
+// The one-pass path for a table on the spine's own keys must give what matching key by key
+// gives: identity for exact and as-of joins, one row back for strict as-of, and no shortcut
+// when a key is missing.
+TEST_F(AlignmentTest, TableOnTheSpinesKeysMatchesRowForRow) {
+  std::vector<int64_t> values(5000);
+  for (size_t i = 0; i < values.size(); i++) values[i] = 1000 + 60 * static_cast<int64_t>(i);
+  const KeyColumn spine = Keys(values);
+  std::vector<int64_t> identity(values.size());
+  std::iota(identity.begin(), identity.end(), 0);
+
+  auto exact = Align(spine, Keys(values));
+  ASSERT_TRUE(exact.ok());
+  EXPECT_EQ(Expand(*exact, 5000, &spill_), identity);
+  JoinSpec asof;
+  asof.asof = true;
+  asof.tolerance = 0;
+  auto at_or_before = Align(spine, Keys(values), asof);
+  ASSERT_TRUE(at_or_before.ok());
+  EXPECT_EQ(Expand(*at_or_before, 5000, &spill_), identity);
+
+  asof.allow_exact_matches = false;
+  asof.tolerance = -1;
+  auto strictly_before = Align(spine, Keys(values), asof);
+  ASSERT_TRUE(strictly_before.ok());
+  std::vector<int64_t> previous(values.size());
+  for (size_t i = 0; i < previous.size(); i++) previous[i] = static_cast<int64_t>(i) - 1;
+  EXPECT_EQ(Expand(*strictly_before, 5000, &spill_), previous);
+
+  KeyColumn with_null = Keys(values);
+  with_null.valid.assign(values.size(), 1);
+  with_null.valid[17] = 0;
+  with_null.null_count = 1;
+  auto missing = Align(spine, with_null);
+  ASSERT_TRUE(missing.ok());
+  std::vector<int64_t> want = identity;
+  want[17] = -1;
+  EXPECT_EQ(Expand(*missing, 5000, &spill_), want);
+}
+
 TEST_F(AlignmentTest, GapsAndExtraKeysGiveRunsAndNulls) {
   KeyColumn spine = Keys({10, 20, 30, 40, 50, 60});
   auto a = Align(spine, Keys({5, 10, 20, 40, 45, 50, 60, 70}));

@@ -15,6 +15,7 @@
 #include "parquet/file_writer.h"
 #include "parquet/value_text.h"
 #include "pipeline/generator.h"
+#include "testing/parquet_files.h"
 #include "testing/temp_dir.h"
 
 namespace featmerge::merge {
@@ -58,31 +59,6 @@ void WriteTable(const std::string& path, parquet::TimeUnit unit, const std::vect
   ASSERT_TRUE((*writer)->CloseRowGroup(n).ok());
   ASSERT_TRUE((*writer)->Finish({}).ok());
   ASSERT_TRUE((*file)->Close().ok());
-}
-
-// Every cell of a file as JSON text, by column name.
-std::map<std::string, std::vector<std::string>> ReadCells(const std::string& path) {
-  std::map<std::string, std::vector<std::string>> out;
-  auto file = parquet::ParquetFileReader::Open(io::DefaultFileSystem(), path);
-  EXPECT_TRUE(file.ok()) << file.status().ToString();
-  if (!file.ok()) return out;
-  const parquet::ParquetFileReader& r = **file;
-  for (int c = 0; c < r.num_columns(); c++) {
-    const parquet::ColumnDescriptor& d = r.schema().column(c);
-    const parquet::ValueKind kind = parquet::ValueKindOf(d);
-    std::vector<std::string>& cells = out[d.name];
-    for (int rg = 0; rg < r.num_row_groups(); rg++) {
-      parquet::ColumnData data(d.type, d.type_length);
-      parquet::ColumnChunkReader reader(&r, rg, c);
-      EXPECT_TRUE(reader.ReadAll(&data).ok());
-      for (int64_t row = 0; row < data.num_rows(); row++) {
-        std::string text;
-        parquet::AppendJsonValue(d, kind, data, row, &text);
-        cells.push_back(text);
-      }
-    }
-  }
-  return out;
 }
 
 // The as-of reference: the value of the latest key at or before (strictly before when
@@ -172,7 +148,7 @@ TEST_F(AsofSelectionTest, AsofToleranceAndStrictnessAtMixedUnitsMatchTheReferenc
   o.row_group_rows = 32;  // several output row groups
   auto r = RunMerge(o, MergeEnv{});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  auto cells = ReadCells(o.output);
+  auto cells = testing::ReadCells(o.output);
   ASSERT_EQ(cells["interval_time"].size(), 90u);
   for (size_t i = 0; i < spine_keys.size(); i++) {
     SCOPED_TRACE("spine row " + std::to_string(i));
@@ -216,7 +192,7 @@ TEST_F(AsofSelectionTest, AsofDuplicateKeysFollowThePolicy) {
   EXPECT_NE(error.status().message().find("duplicate keys"), std::string::npos);
   o.on_duplicate_key = DuplicatePolicy::kLast;
   ASSERT_TRUE(RunMerge(o, MergeEnv{}).ok());
-  EXPECT_EQ(ReadCells(o.output)["b"], (std::vector<std::string>{"7", "9"}));
+  EXPECT_EQ(testing::ReadCells(o.output)["b"], (std::vector<std::string>{"7", "9"}));
 }
 
 TEST_F(AsofSelectionTest, AsofOnStringKeysIsRefused) {
@@ -296,8 +272,8 @@ TEST_F(AsofSelectionTest, ColumnAndTableSelection) {
   auto r = RunMerge(o, MergeEnv{});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_TRUE(RunMerge(all, MergeEnv{}).ok());
-  auto got = ReadCells(o.output);
-  auto want = ReadCells(all.output);
+  auto got = testing::ReadCells(o.output);
+  auto want = testing::ReadCells(all.output);
   EXPECT_EQ(got.size(), p.columns.size());
   for (const auto& [name, cells] : got) EXPECT_EQ(cells, want[name]) << name;
 }
@@ -308,7 +284,7 @@ TEST_F(AsofSelectionTest, TimeRangeSelectsSpineRowsAndPrunesKeyRowGroups) {
   all.row_group_rows = 700;
   auto full = RunMerge(all, MergeEnv{});
   ASSERT_TRUE(full.ok()) << full.status().ToString();
-  auto want = ReadCells(all.output);
+  auto want = testing::ReadCells(all.output);
   const std::vector<std::string>& keys = want["interval_time"];
   ASSERT_EQ(keys.size(), 4000u);
   // The spine is a sorted minute grid: rows [1000, 2300).
@@ -320,7 +296,7 @@ TEST_F(AsofSelectionTest, TimeRangeSelectsSpineRowsAndPrunesKeyRowGroups) {
   auto r = RunMerge(o, MergeEnv{});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->rows, 1300);
-  auto got = ReadCells(o.output);
+  auto got = testing::ReadCells(o.output);
   for (const auto& [name, cells] : want) {
     std::vector<std::string> slice(cells.begin() + 1000, cells.begin() + 2300);
     EXPECT_EQ(got[name], slice) << name;
@@ -354,7 +330,7 @@ TEST_F(AsofSelectionTest, TimeRangeWithAsofTablesMatchesTheFullMergesRows) {
   all.join_rules.back().tolerance.emplace("5m");
   all.on_duplicate_key = DuplicatePolicy::kFirst;
   ASSERT_TRUE(RunMerge(all, MergeEnv{}).ok());
-  auto want = ReadCells(all.output);
+  auto want = testing::ReadCells(all.output);
   auto key_at = [&](size_t row) { return KeyValue(want["interval_time"][row]); };
   MergeOptions o = all;
   o.output = dir_.Join("range.parquet");
@@ -362,7 +338,7 @@ TEST_F(AsofSelectionTest, TimeRangeWithAsofTablesMatchesTheFullMergesRows) {
   o.to = std::to_string(key_at(2001));
   auto r = RunMerge(o, MergeEnv{});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  auto got = ReadCells(o.output);
+  auto got = testing::ReadCells(o.output);
   for (const auto& [name, cells] : want) {
     std::vector<std::string> slice(cells.begin() + 1234, cells.begin() + 2001);
     EXPECT_EQ(got[name], slice) << name;

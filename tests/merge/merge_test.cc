@@ -13,6 +13,7 @@
 #include "parquet/file_writer.h"
 #include "parquet/file_reader.h"
 #include "pipeline/generator.h"
+#include "testing/parquet_files.h"
 #include "testing/temp_dir.h"
 
 namespace featmerge::merge {
@@ -80,6 +81,70 @@ TEST_F(MergeTest, OutputIsByteIdenticalForAnyThreadCount) {
   ASSERT_TRUE(RunMerge(one, MergeEnv{}).ok());
   ASSERT_TRUE(RunMerge(four, MergeEnv{}).ok());
   EXPECT_EQ(ReadBytes(one.output), ReadBytes(four.output));
+}
+
+// Sources whose row groups are the output's (feature files written per block of bars): the
+// plan lines its row groups up with them and copies their chunks as stored; the cells equal a
+// run that decodes and re-encodes everything, and the copy is as deterministic as encoding.
+TEST_F(MergeTest, RowGroupsLineUpWithTheSourcesAndTheirChunksAreCopied) {
+  pipeline::GenOptions g = Small(8, 4800);
+  g.profile = pipeline::GenOptions::Profile::kUniform;  // every table on the spine's keys
+  g.row_group_rows = 1200;
+  std::string in = Generate(g);
+  MergeOptions o = Options(in, "copied.parquet");
+  o.row_group_bytes = 1;  // the smallest row groups allowed (1,024 rows): 1,200 is close enough
+  auto copied = RunMerge(o, MergeEnv{});
+  ASSERT_TRUE(copied.ok()) << copied.status().ToString();
+  EXPECT_EQ(copied->row_groups, 4);
+  // Every chunk but the key's (which gets statistics) is a source chunk.
+  EXPECT_EQ(copied->chunks_copied, static_cast<int64_t>(copied->columns - 1) * 4);
+
+  MergeOptions again = Options(in, "copied_again.parquet");
+  again.row_group_bytes = 1;
+  again.threads = 1;
+  ASSERT_TRUE(RunMerge(again, MergeEnv{}).ok());
+  EXPECT_EQ(ReadBytes(o.output), ReadBytes(again.output));
+
+  MergeOptions reencoded = Options(in, "reencoded.parquet");
+  reencoded.copy_chunks = false;
+  reencoded.row_group_rows = 1200;
+  auto decoded = RunMerge(reencoded, MergeEnv{});
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(decoded->chunks_copied, 0);
+  EXPECT_EQ(decoded->row_groups, 4);
+  EXPECT_NE(ReadBytes(o.output), ReadBytes(reencoded.output));
+  EXPECT_EQ(testing::ReadCells(o.output), testing::ReadCells(reencoded.output));
+}
+
+// Row groups that do not line up, and tables that are not one to one with the spine (the bqx
+// profile has tables with gaps, extra keys, unsorted rows), are decoded and encoded.
+TEST_F(MergeTest, ChunksAreCopiedOnlyWhereRowsMapOneToOne) {
+  pipeline::GenOptions g = Small(8, 4800);
+  g.row_group_rows = 1200;
+  std::string in = Generate(g);
+  MergeOptions lined_up = Options(in, "lined_up.parquet");
+  lined_up.row_group_rows = 1200;
+  auto some = RunMerge(lined_up, MergeEnv{});
+  ASSERT_TRUE(some.ok()) << some.status().ToString();
+  EXPECT_GT(some->chunks_copied, 0);
+  EXPECT_LT(some->chunks_copied, static_cast<int64_t>(some->columns - 1) * 4);
+  MergeOptions shifted = Options(in, "shifted.parquet");
+  shifted.row_group_rows = 1000;  // output row groups straddle the sources'
+  auto r = RunMerge(shifted, MergeEnv{});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->chunks_copied, 0);
+  MergeOptions ranged = Options(in, "ranged.parquet");
+  ranged.row_group_rows = 1200;
+  ranged.from = "0";  // a key range: the spine's rows no longer start at a source row group
+  auto ranged_run = RunMerge(ranged, MergeEnv{});
+  ASSERT_TRUE(ranged_run.ok()) << ranged_run.status().ToString();
+  MergeOptions plain = Options(in, "plain.parquet");
+  plain.row_group_rows = 1200;
+  plain.copy_chunks = false;
+  ASSERT_TRUE(RunMerge(plain, MergeEnv{}).ok());
+  EXPECT_EQ(testing::ReadCells(lined_up.output), testing::ReadCells(plain.output));
+  EXPECT_EQ(testing::ReadCells(shifted.output), testing::ReadCells(plain.output));
+  EXPECT_EQ(testing::ReadCells(ranged.output), testing::ReadCells(plain.output));
 }
 
 TEST_F(MergeTest, SecondRunIsUpToDateAndForceRebuilds) {

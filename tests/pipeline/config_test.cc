@@ -68,6 +68,7 @@ on_name_clash = "prefix"
 split_columns = 1000
 crc = false
 page_index = false
+reencode = true
 [run]
 jobs = 4
 fail_fast = true
@@ -94,6 +95,7 @@ schema = "/ref/schema.json"
   EXPECT_EQ(m.split_columns, 1000);
   EXPECT_FALSE(m.write_crc);
   EXPECT_FALSE(m.page_index);
+  EXPECT_FALSE(m.copy_chunks);
   EXPECT_EQ(config->jobs, 4);
   EXPECT_TRUE(config->fail_fast);
   EXPECT_FALSE(config->check);

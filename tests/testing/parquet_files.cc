@@ -8,9 +8,12 @@
 #include "base/byte_view.h"
 #include "io/file.h"
 #include "parquet/column_data.h"
+#include "parquet/column_reader.h"
 #include "parquet/column_writer.h"
 #include "parquet/file_writer.h"
+#include "parquet/file_reader.h"
 #include "parquet/format/thrift_codec.h"
+#include "parquet/value_text.h"
 
 namespace featmerge::testing {
 
@@ -62,6 +65,30 @@ std::string AssembleFile(const std::string& pages, const parquet::FileMetaData& 
   for (int shift = 0; shift < 32; shift += 8)
     out.push_back(static_cast<char>((len >> shift) & 0xFF));
   return out + "PAR1";
+}
+
+std::map<std::string, std::vector<std::string>> ReadCells(const std::string& path) {
+  std::map<std::string, std::vector<std::string>> out;
+  auto file = parquet::ParquetFileReader::Open(io::DefaultFileSystem(), path);
+  EXPECT_TRUE(file.ok()) << file.status().ToString();
+  if (!file.ok()) return out;
+  const parquet::ParquetFileReader& r = **file;
+  for (int c = 0; c < r.num_columns(); c++) {
+    const parquet::ColumnDescriptor& d = r.schema().column(c);
+    const parquet::ValueKind kind = parquet::ValueKindOf(d);
+    std::vector<std::string>& cells = out[d.name];
+    for (int rg = 0; rg < r.num_row_groups(); rg++) {
+      parquet::ColumnData data(d.type, d.type_length);
+      parquet::ColumnChunkReader reader(&r, rg, c);
+      EXPECT_TRUE(reader.ReadAll(&data).ok());
+      for (int64_t row = 0; row < data.num_rows(); row++) {
+        std::string text;
+        parquet::AppendJsonValue(d, kind, data, row, &text);
+        cells.push_back(text);
+      }
+    }
+  }
+  return out;
 }
 
 }  // namespace featmerge::testing

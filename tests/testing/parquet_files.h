@@ -5,7 +5,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
+#include <vector>
 
 #include "parquet/format/metadata.h"
 
@@ -18,6 +20,10 @@ void WriteInt64File(const std::string& path, const std::string& name, int64_t ro
 // Decodes the footer of `path`, applies `edit`, and writes the file back with the edited footer
 // (the pages are kept as they are).
 void EditFooter(const std::string& path, const std::function<void(parquet::FileMetaData*)>& edit);
+
+// Every cell of the file at `path` as JSON text (as `featmerge cat --jsonl` prints it), by
+// column name, all row groups in order.
+std::map<std::string, std::vector<std::string>> ReadCells(const std::string& path);
 
 // magic + `pages` + the encoded `md` + footer length + magic: a file whose pages start at
 // offset 4. For hand-made files whose metadata points into `pages`.
