@@ -151,6 +151,7 @@ int RunMergeCommand(const MergeCommandArgs& args) {
     j["pages_read"] = m.pages_read;
     j["pages_skipped"] = m.pages_skipped;
     j["chunks_copied"] = m.chunks_copied;
+    j["bytes_read"] = m.bytes_read;
     j["key_row_groups_read"] = m.key_row_groups_read;
     j["key_row_groups_skipped"] = m.key_row_groups_skipped;
     j["key_pages_read"] = m.key_pages_read;

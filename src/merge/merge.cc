@@ -463,6 +463,7 @@ Result<MergeSummary> RunMerge(const MergeOptions& o, const MergeEnv& env) {
   summary.pages_read = stats.pages_read.load();
   summary.pages_skipped = stats.pages_skipped.load();
   summary.chunks_copied = stats.chunks_copied.load();
+  summary.bytes_read = stats.bytes_read.load();
   summary.key_row_groups_read = p.key_stats.row_groups_read;
   summary.key_row_groups_skipped = p.key_stats.row_groups_skipped;
   summary.key_pages_read = p.key_stats.pages_read;

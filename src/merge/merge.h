@@ -51,7 +51,8 @@ struct MergeSummary {
   uint64_t peak_rss = 0;
   int64_t pages_read = 0;
   int64_t pages_skipped = 0;
-  int64_t chunks_copied = 0;  // source chunks copied as stored (MergeOptions::copy_chunks)
+  int64_t chunks_copied = 0;
+  uint64_t bytes_read = 0;    // compressed source bytes the writing phase read  // source chunks copied as stored (MergeOptions::copy_chunks)
   // Key-column reads of the alignment; with --from/--to, row groups and pages whose key
   // statistics exclude the range are skipped (merge/time_range.h).
   int64_t key_row_groups_read = 0;

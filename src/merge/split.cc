@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -177,6 +178,7 @@ Result<MergeSummary> RunSplitMerge(const MergeOptions& o, const MergeEnv& env) {
   total.output = dir;
   total.split_parts = static_cast<int>(parts.size());
   nlohmann::json listed = nlohmann::json::array();
+  std::set<std::string> keep;  // this split's part files and their manifests
   for (size_t i = 0; i < parts.size(); i++) {
     MergeOptions po = base;
     po.output = SplitPartPath(dir, i);
@@ -200,6 +202,7 @@ Result<MergeSummary> RunSplitMerge(const MergeOptions& o, const MergeEnv& env) {
     total.pages_read += s.pages_read;
     total.pages_skipped += s.pages_skipped;
     total.chunks_copied += s.chunks_copied;
+    total.bytes_read += s.bytes_read;
     total.resumed = total.resumed || s.resumed;
     total.up_to_date = (i == 0 || total.up_to_date) && s.up_to_date;
     const std::vector<std::string> files = s.outputs.empty() ? std::vector<std::string>{s.output} : s.outputs;
@@ -207,7 +210,11 @@ Result<MergeSummary> RunSplitMerge(const MergeOptions& o, const MergeEnv& env) {
     for (const std::string& f : files) {
       total.outputs.push_back(f);
       names.push_back(io::BaseName(f));
+      keep.insert(f);
+      keep.insert(ManifestPath(f));
     }
+    // With --split-columns the part's own manifest sits beside its column files.
+    keep.insert(ManifestPath(s.output));
     listed.push_back({{"files", names}, {"label", parts[i].label}, {"rows", s.rows},
                       {"from", parts[i].from}, {"to", parts[i].to.empty() ? nlohmann::json() : nlohmann::json(parts[i].to)},
                       {"bytes", s.output_bytes}, {"fingerprint", s.fingerprint}});
@@ -218,11 +225,7 @@ Result<MergeSummary> RunSplitMerge(const MergeOptions& o, const MergeEnv& env) {
   for (const std::string& name : names) {
     if (name.rfind("part-", 0) != 0) continue;
     const std::string path = io::JoinPath(dir, name);
-    bool current = false;
-    for (const std::string& f : total.outputs) {
-      current = current || path == f || path == ManifestPath(f);
-    }
-    if (!current) FM_RETURN_IF_ERROR(fs->Remove(path));
+    if (keep.count(path) == 0) FM_RETURN_IF_ERROR(fs->Remove(path));
   }
   nlohmann::json manifest = {{"format", "featmerge-split-manifest"},
                              {"version", 1},

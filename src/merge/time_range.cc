@@ -3,9 +3,11 @@
 #include <cctype>
 #include <cstring>
 #include <limits>
+#include <optional>
 
 #include "base/units.h"
 #include "merge/plan.h"
+#include "parquet/column_reader.h"
 
 namespace featmerge::merge {
 namespace {
@@ -277,9 +279,22 @@ KeyRowFilter RangeRowFilter(const parquet::ParquetFileReader& file, int column,
     }
     stats->row_groups_read++;
     // Within the row group: pages whose column-index bounds exclude the range are left out.
-    FM_ASSIGN_OR_RETURN(auto column_index, file.ReadColumnIndex(rg, column));
-    FM_ASSIGN_OR_RETURN(auto offset_index, file.ReadOffsetIndex(rg, column));
+    // Page indexes are optional metadata: one that does not decode or contradicts the chunk
+    // is ignored (the row group is read whole), as the column reader does. A failed read is
+    // an error.
+    auto column_index_read = file.ReadColumnIndex(rg, column);
+    auto offset_index_read = file.ReadOffsetIndex(rg, column);
+    for (const Status& s : {column_index_read.status(), offset_index_read.status()}) {
+      if (s.IsIOError()) return s;
+    }
+    std::optional<parquet::ColumnIndex> column_index;
+    std::optional<parquet::OffsetIndex> offset_index;
+    if (column_index_read.ok()) column_index = std::move(column_index_read).value();
+    if (offset_index_read.ok()) offset_index = std::move(offset_index_read).value();
+    uint64_t chunk_start = 0, chunk_length = 0;
+    file.ChunkRange(rg, column, &chunk_start, &chunk_length);
     if (!column_index || !offset_index ||
+        !parquet::UsableOffsetIndex(offset_index->page_locations, chunk_start, chunk_length, rows) ||
         column_index->min_values.size() != offset_index->page_locations.size() ||
         column_index->max_values.size() != offset_index->page_locations.size() ||
         column_index->null_pages.size() != offset_index->page_locations.size()) {

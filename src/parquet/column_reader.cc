@@ -10,39 +10,208 @@ namespace {
 // No writer we know puts anywhere near this many rows in one page; a larger count is treated
 // as damage instead of sizing buffers by it.
 constexpr int64_t kMaxPageRows = 1ll << 27;
+
 }  // namespace
 
+bool UsableOffsetIndex(const std::vector<PageLocation>& pages, uint64_t start, uint64_t length,
+                       int64_t rows) {
+  if (pages.empty() || pages[0].first_row_index != 0) return false;
+  const uint64_t end = start + length;  // validated against the file size by the file reader
+  uint64_t prev_end = start;
+  int64_t prev_row = -1;
+  for (const PageLocation& page : pages) {
+    if (page.offset < 0 || static_cast<uint64_t>(page.offset) < prev_end ||
+        page.compressed_page_size <= 0 || static_cast<uint64_t>(page.offset) > end ||
+        static_cast<uint64_t>(page.compressed_page_size) >
+            end - static_cast<uint64_t>(page.offset) ||
+        page.first_row_index <= prev_row || page.first_row_index >= rows) {
+      return false;
+    }
+    prev_end =
+        static_cast<uint64_t>(page.offset) + static_cast<uint64_t>(page.compressed_page_size);
+    prev_row = page.first_row_index;
+  }
+  return true;
+}
+
 ColumnChunkReader::ColumnChunkReader(const ParquetFileReader* file, int row_group, int column)
-    : file_(file), row_group_(row_group), column_(column), descr_(file->schema().column(column)) {}
+    : file_(file),
+      row_group_(row_group),
+      column_(column),
+      descr_(file->schema().column(column)),
+      num_rows_(file->row_group(row_group).num_rows) {
+  file_->ChunkRange(row_group_, column_, &chunk_start_, &chunk_length_);
+}
 
 std::string ColumnChunkReader::Where() const {
   return "'" + file_->path() + "', " + file_->Where(row_group_, column_);
 }
 
-Status ColumnChunkReader::Load() {
-  uint64_t length = 0;
-  file_->ChunkRange(row_group_, column_, &chunk_offset_, &length);
-  FM_RETURN_IF_ERROR(file_->file().ReadAt(chunk_offset_, length, &chunk_));
-  stats_.bytes_read += length;
-  loaded_ = true;
+void ColumnChunkReader::Unload() {
+  // Until a read succeeds, nothing refers to chunk_ (it may have been reallocated).
+  loaded_ = Loaded::kNothing;
+  pages_.reset();
+}
+
+Status ColumnChunkReader::LoadWholeChunk() {
+  Unload();
+  FM_RETURN_IF_ERROR(file_->file().ReadAt(chunk_start_, chunk_length_, &chunk_));
+  stats_.bytes_read += chunk_length_;
+  chunk_offset_ = chunk_start_;
+  loaded_ = Loaded::kWholeChunk;
   return Restart();
+}
+
+Status ColumnChunkReader::ReadPageLocations() {
+  if (index_read_) return Status::OK();
+  index_read_ = true;
+  auto index = file_->ReadOffsetIndex(row_group_, column_);
+  if (!index.ok()) {
+    // An offset index outside the file or not decodable is treated as absent: the pages
+    // themselves are still readable (the same as `check` does). A failing read is not.
+    if (index.status().IsIOError()) return index.status();
+    return Status::OK();
+  }
+  if (!index->has_value()) return Status::OK();
+  std::vector<PageLocation>& pages = (*index)->page_locations;
+  if (UsableOffsetIndex(pages, chunk_start_, chunk_length_, num_rows_)) {
+    page_locations_ = std::move(pages);
+  }
+  return Status::OK();
+}
+
+Status ColumnChunkReader::LoadPages(int64_t begin, int64_t end, bool to_chunk_end) {
+  FM_RETURN_IF_ERROR(ReadPageLocations());
+  const std::vector<PageLocation>& pages = page_locations_;
+  if (pages.empty()) return LoadWholeChunk();
+  // The last page starting at or before a row holds it (first rows are strictly increasing).
+  auto page_of = [&pages](int64_t row) {
+    auto it = std::upper_bound(
+        pages.begin(), pages.end(), std::max<int64_t>(row, 0),
+        [](int64_t r, const PageLocation& p) { return r < p.first_row_index; });
+    return static_cast<size_t>(it - pages.begin()) - 1;
+  };
+  const size_t first = page_of(begin);
+  const size_t last = to_chunk_end ? pages.size() - 1 : std::max(first, page_of(end - 1));
+  if (first == 0 && last == pages.size() - 1) return LoadWholeChunk();  // the same bytes
+  // Pages between the ones read so far and the run are never read: skipped.
+  if (first > next_page_) stats_.pages_skipped += static_cast<int64_t>(first - next_page_);
+
+  uint64_t start = static_cast<uint64_t>(pages[first].offset);
+  const uint64_t stop = static_cast<uint64_t>(pages[last].offset) +
+                        static_cast<uint64_t>(pages[last].compressed_page_size);
+  int first_page_index = static_cast<int>(first);
+  const bool has_region = static_cast<uint64_t>(pages[0].offset) > chunk_start_;
+  if (has_region && !dictionary_region_read_) {
+    if (first == 0) {
+      start = chunk_start_;  // the dictionary page and the run in one read
+    } else {
+      FM_RETURN_IF_ERROR(ReadDictionaryRegion());
+    }
+  }
+  dictionary_region_read_ = true;
+  if (start == chunk_start_) {
+    first_page_index = 0;
+  } else if (has_region) {
+    first_page_index++;  // messages count the dictionary page, as for a whole chunk
+  }
+  Unload();
+  FM_RETURN_IF_ERROR(file_->file().ReadAt(start, stop - start, &chunk_));
+  stats_.bytes_read += stop - start;
+  chunk_offset_ = start;
+  loaded_ = Loaded::kPageRun;
+  run_first_page_ = first;
+  run_page_number_ = first_page_index;
+  run_begin_row_ = pages[first].first_row_index;
+  run_end_row_ = last + 1 < pages.size() ? pages[last + 1].first_row_index : num_rows_;
+  return Restart();
+}
+
+// The pages before the first one the offset index lists: the dictionary page, when the chunk
+// has one (its offset in the footer is not needed: some writers leave it out).
+Status ColumnChunkReader::ReadDictionaryRegion() {
+  const uint64_t length = static_cast<uint64_t>(page_locations_[0].offset) - chunk_start_;
+  Unload();
+  FM_RETURN_IF_ERROR(file_->file().ReadAt(chunk_start_, length, &chunk_));
+  stats_.bytes_read += length;
+  const ColumnMetaData& md = file_->column_meta(row_group_, column_);
+  // The pages_ member, because ReadDictionary decompresses with it; the caller loads pages next.
+  pages_ = std::make_unique<PageReader>(ByteView(chunk_), chunk_start_, md.num_values, md.codec,
+                                        file_->options().verify_crc, Where());
+  pages_->SetPageRun(0);
+  Page page;
+  bool dictionary_seen = false;
+  while (true) {
+    FM_ASSIGN_OR_RETURN(bool more, pages_->Next(&page));
+    if (!more) return Status::OK();
+    const PageType type = page.header.type;
+    if (type == PageType::kIndexPage) continue;
+    if (type != PageType::kDictionaryPage || dictionary_seen) {
+      return Status::Corruption(Where() + ": offset index disagrees with page headers: its first " +
+                                "page is at offset " + std::to_string(page_locations_[0].offset) +
+                                ", but a " + (type == PageType::kDictionaryPage
+                                                  ? std::string("second dictionary")
+                                                  : std::string("data")) +
+                                " page starts at offset " + std::to_string(page.file_offset));
+    }
+    dictionary_seen = true;
+    FM_RETURN_IF_ERROR(ReadDictionary(page));
+  }
+}
+
+Status ColumnChunkReader::CheckPageLocation(const Page& page) {
+  const std::vector<PageLocation>& pages = page_locations_;
+  const size_t i = next_page_;
+  const uint64_t size = page.header_size + page.body.size();
+  if (i < pages.size()) {
+    const int64_t next = i + 1 < pages.size() ? pages[i + 1].first_row_index : num_rows_;
+    const int64_t rows = next - pages[i].first_row_index;
+    if (static_cast<uint64_t>(pages[i].offset) == page.file_offset &&
+        static_cast<uint64_t>(pages[i].compressed_page_size) == size && rows == page.num_rows) {
+      return Status::OK();
+    }
+    return Status::Corruption(
+        Where() + ": offset index disagrees with page headers: data page " + std::to_string(i) +
+        " is at offset " + std::to_string(page.file_offset) + " with " + std::to_string(size) +
+        " bytes and " + std::to_string(page.num_rows) + " rows; the offset index says offset " +
+        std::to_string(pages[i].offset) + ", " + std::to_string(pages[i].compressed_page_size) +
+        " bytes, " + std::to_string(rows) + " rows from row " +
+        std::to_string(pages[i].first_row_index));
+  }
+  return Status::Corruption(Where() + ": offset index disagrees with page headers: it lists " +
+                            std::to_string(pages.size()) + " data pages, but another one starts " +
+                            "at offset " + std::to_string(page.file_offset));
 }
 
 Status ColumnChunkReader::Restart() {
   const ColumnMetaData& md = file_->column_meta(row_group_, column_);
   pages_ = std::make_unique<PageReader>(ByteView(chunk_), chunk_offset_, md.num_values, md.codec,
                                         file_->options().verify_crc, Where());
-  next_row_ = 0;
+  if (loaded_ == Loaded::kPageRun) {
+    pages_->SetPageRun(run_page_number_);
+    next_row_ = run_begin_row_;
+    next_page_ = run_first_page_;
+  } else {
+    next_row_ = 0;
+    next_page_ = 0;
+  }
   cached_begin_ = cached_end_ = -1;
   return Status::OK();
 }
 
 Status ColumnChunkReader::ReadAll(ColumnData* out) {
-  return ReadRows(0, file_->row_group(row_group_).num_rows, out);
+  return ReadRows(0, num_rows_, out);
 }
 
 Status ColumnChunkReader::ReadRows(int64_t begin, int64_t end, ColumnData* out) {
-  if (!loaded_) FM_RETURN_IF_ERROR(Load());
+  if (begin >= end) return Status::OK();
+  if (loaded_ == Loaded::kNothing) {
+    if (begin <= 0 && end >= num_rows_) {
+      FM_RETURN_IF_ERROR(LoadWholeChunk());
+    } else {
+      FM_RETURN_IF_ERROR(LoadPages(begin, end, false));
+    }
+  }
   if (begin < next_row_) {
     // Batched reads (cat, check) start inside the page the previous batch ended in: serve that
     // part from the page still decoded in scratch_ instead of walking the chunk again.
@@ -51,9 +220,17 @@ Status ColumnChunkReader::ReadRows(int64_t begin, int64_t end, ColumnData* out) 
       out->AppendRange(scratch_, begin - cached_begin_, hi - begin);
       begin = hi;
       if (begin >= end) return Status::OK();
+    } else if (loaded_ == Loaded::kPageRun && begin < run_begin_row_) {
+      FM_RETURN_IF_ERROR(LoadWholeChunk());  // before the pages read: rare, read them all
     } else {
       FM_RETURN_IF_ERROR(Restart());
     }
+  }
+  if (loaded_ == Loaded::kPageRun && end > run_end_row_) {
+    // Rows past the pages read. A reader going on where they end (cat's batches) will want the
+    // rest of the chunk: one read. A jump ahead (the key ranges of --from/--to) reads only the
+    // pages it needs.
+    FM_RETURN_IF_ERROR(LoadPages(begin, end, begin <= run_end_row_));
   }
   // A hint only: the rows come from the footer, so at most 1M rows and 64 MiB are reserved
   // ahead (a wide FIXED_LEN_BYTE_ARRAY must not reserve GBs for rows the pages may not hold).
@@ -69,10 +246,17 @@ Status ColumnChunkReader::ReadRows(int64_t begin, int64_t end, ColumnData* out) 
     }
     const PageType type = page.header.type;
     if (type == PageType::kDictionaryPage) {
+      if (loaded_ == Loaded::kPageRun && page.file_offset != chunk_start_) {
+        return Status::Corruption(Where() + ": offset index disagrees with page headers: a " +
+                                  "dictionary page at offset " + std::to_string(page.file_offset) +
+                                  " where it locates data pages");
+      }
       FM_RETURN_IF_ERROR(ReadDictionary(page));
       continue;
     }
     if (type == PageType::kIndexPage) continue;
+    if (loaded_ == Loaded::kPageRun) FM_RETURN_IF_ERROR(CheckPageLocation(page));
+    next_page_++;
     const int64_t page_begin = next_row_;
     const int64_t page_end = next_row_ + page.num_rows;
     next_row_ = page_end;

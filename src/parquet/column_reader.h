@@ -1,11 +1,13 @@
 // ColumnChunkReader: decodes the values of one column chunk (one column of one row group) into
 // ColumnData, page by page, for a range of rows; pages outside the range are skipped without
-// decompression. Page iteration (PageReader) and value decoding (Decoder) are separate objects.
+// decompression and, when the chunk has an offset index, without being read from the file.
+// Page iteration (PageReader) and value decoding (Decoder) are separate objects.
 // Thread-safety: none; one reader per thread. The ParquetFileReader must outlive it.
 #pragma once
 
 #include <map>
 #include <memory>
+#include <vector>
 
 #include "base/memory_budget.h"
 #include "parquet/column_data.h"
@@ -17,9 +19,19 @@ namespace featmerge::parquet {
 
 struct ChunkReadStats {
   int64_t pages_read = 0;     // decompressed and decoded
-  int64_t pages_skipped = 0;  // outside the requested rows: header only
-  uint64_t bytes_read = 0;    // compressed bytes read from the file
+  // Outside the requested rows: header only, or not even read (located by the offset index).
+  int64_t pages_skipped = 0;
+  // Page bytes read from the file (compressed, headers included; a page read twice counts
+  // twice). The offset index itself (a few bytes a page, read once) is not counted.
+  uint64_t bytes_read = 0;
 };
+
+// True when an offset index can be trusted to cut page runs from a chunk of `rows` rows stored
+// in [start, start + length): at least one page, pages inside the chunk, in file order without
+// overlapping, and first rows that start at 0 and increase strictly below `rows`. Whether each
+// page really holds the rows the index says is checked as the pages are read.
+bool UsableOffsetIndex(const std::vector<PageLocation>& pages, uint64_t start, uint64_t length,
+                       int64_t rows);
 
 class ColumnChunkReader {
  public:
@@ -27,14 +39,29 @@ class ColumnChunkReader {
 
   // Appends rows [begin, end) of this chunk (0-based within the row group) to *out, which must
   // have been Reset() to this column's type. REQUIRES: 0 <= begin <= end <= row group rows.
+  // Calls may follow each other in any order. The first call on a reader reads the whole chunk
+  // when it asks for every row; for fewer rows, only the pages holding them (and the
+  // dictionary page) when the chunk has a usable offset index. Later calls read more pages as
+  // they need them: a call going on where the pages read end (batched reads) reads the rest of
+  // the chunk, a jump ahead only the pages it needs, a step back before them the whole chunk.
+  // An offset index that contradicts itself or the chunk's extent is ignored; one that passes
+  // those checks but disagrees with the page headers is Corruption.
   Status ReadRows(int64_t begin, int64_t end, ColumnData* out);
   Status ReadAll(ColumnData* out);
 
   const ChunkReadStats& stats() const { return stats_; }
 
  private:
-  Status Load();  // reads the chunk's bytes (once)
-  Status Restart();
+  enum class Loaded { kNothing, kWholeChunk, kPageRun };
+  void Unload();
+  Status LoadWholeChunk();
+  // Reads the pages holding rows [begin, end) (to the chunk's end with `to_chunk_end`) as a
+  // page run, or the whole chunk when there is no usable offset index or the run is all of it.
+  Status LoadPages(int64_t begin, int64_t end, bool to_chunk_end);
+  Status ReadPageLocations();  // once: fills page_locations_ when the offset index is usable
+  Status ReadDictionaryRegion();  // the pages before the first indexed page
+  Status CheckPageLocation(const Page& page);  // a data page of a page run against the index
+  Status Restart();  // iterates the loaded bytes again from their first page
   Status ReadDictionary(const Page& page);
   // Appends all rows of a data page to *dest.
   Status DecodeDataPage(const Page& page, ColumnData* dest);
@@ -46,11 +73,23 @@ class ColumnChunkReader {
   const int row_group_;
   const int column_;
   const ColumnDescriptor& descr_;
-  ByteBuffer chunk_;
-  uint64_t chunk_offset_ = 0;
-  bool loaded_ = false;
+  const int64_t num_rows_;  // of the row group (footer)
+  uint64_t chunk_start_ = 0;   // the chunk's bytes in the file (ChunkRange)
+  uint64_t chunk_length_ = 0;
+  ByteBuffer chunk_;           // the bytes loaded: the whole chunk or a page run
+  uint64_t chunk_offset_ = 0;  // file offset of chunk_[0]
+  Loaded loaded_ = Loaded::kNothing;
+  // Page run: offset index pages from run_first_page_ on, rows [run_begin_row_, run_end_row_).
+  size_t run_first_page_ = 0;
+  int run_page_number_ = 0;  // of its first page in messages (the dictionary page counts)
+  int64_t run_begin_row_ = 0;
+  int64_t run_end_row_ = 0;
+  bool index_read_ = false;
+  std::vector<PageLocation> page_locations_;  // empty: no usable offset index
+  bool dictionary_region_read_ = false;
   std::unique_ptr<PageReader> pages_;
   int64_t next_row_ = 0;  // first row of the next page PageReader returns
+  size_t next_page_ = 0;  // offset index number of the next data page PageReader returns
   // Rows [cached_begin_, cached_end_) of the last partially used page, decoded in scratch_.
   int64_t cached_begin_ = -1;
   int64_t cached_end_ = -1;

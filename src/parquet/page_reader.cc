@@ -15,14 +15,24 @@ PageReader::PageReader(ByteView chunk, uint64_t chunk_offset, int64_t num_values
       verify_crc_(verify_crc),
       where_(std::move(where)) {}
 
+void PageReader::SetPageRun(int first_page_index) {
+  page_run_ = true;
+  page_index_ = first_page_index;
+}
+
 Result<bool> PageReader::Next(Page* page) {
-  if (values_seen_ >= num_values_) return false;
-  if (pos_ >= chunk_.size()) {
-    return Status::Corruption(where_ + ": column chunk ends after " + std::to_string(values_seen_) +
-                              " of " + std::to_string(num_values_) + " values");
+  if (page_run_) {
+    if (pos_ >= chunk_.size()) return false;
+  } else {
+    if (values_seen_ >= num_values_) return false;
+    if (pos_ >= chunk_.size()) {
+      return Status::Corruption(where_ + ": column chunk ends after " +
+                                std::to_string(values_seen_) + " of " +
+                                std::to_string(num_values_) + " values");
+    }
   }
   std::string at = where_ + ", page " + std::to_string(page_index_) + " at offset " +
-                   std::to_string(chunk_offset_ + pos_);
+                   std::to_string(chunk_offset_ + pos_) + (page_run_ ? " (offset index)" : "");
   uint32_t header_size = 0;
   auto header = DecodePageHeader(chunk_.subspan(pos_), &header_size);
   if (!header.ok()) return header.status().WithContext(at);
@@ -35,6 +45,12 @@ Result<bool> PageReader::Next(Page* page) {
   }
   size_t body_start = pos_ + header_size;
   if (static_cast<uint64_t>(h.compressed_page_size) > chunk_.size() - body_start) {
+    if (page_run_) {
+      return Status::Corruption(at + ": offset index disagrees with page headers: a page of " +
+                                std::to_string(h.compressed_page_size) +
+                                " bytes runs past the pages the offset index locates (" +
+                                std::to_string(chunk_.size() - body_start) + " bytes left)");
+    }
     return Status::Corruption(at + ": page of " + std::to_string(h.compressed_page_size) +
                               " bytes runs past the end of the column chunk (" +
                               std::to_string(chunk_.size() - body_start) + " bytes left)");
@@ -76,7 +92,9 @@ Result<bool> PageReader::Next(Page* page) {
       if (!ph.dictionary_page_header) {
         return Status::Corruption(at + ": DICTIONARY_PAGE without its header");
       }
-      if (page_index_ != 0) return Status::Corruption(at + ": dictionary page after data pages");
+      if (page_index_ != 0 && !page_run_) {
+        return Status::Corruption(at + ": dictionary page after data pages");
+      }
       break;
     case PageType::kIndexPage:
       break;  // skipped by the column reader

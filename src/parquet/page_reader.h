@@ -1,7 +1,7 @@
 // PageReader: iterates the pages of one column chunk in file order, from a buffer holding the
-// chunk's bytes. It validates each page header against the bytes left, verifies CRCs, and
-// decompresses on request, so pages that are not needed are skipped without decompression.
-// Thread-safety: none; one reader per thread.
+// chunk's bytes (or a run of its pages located with the offset index). It validates each page
+// header against the bytes left, verifies CRCs, and decompresses on request, so pages that are
+// not needed are skipped without decompression. Thread-safety: none; one reader per thread.
 #pragma once
 
 #include <memory>
@@ -19,7 +19,7 @@ struct Page {
   uint64_t file_offset = 0;  // where the page header starts in the file
   uint32_t header_size = 0;
   ByteView body;             // the page body as stored (compressed), a view into the chunk
-  int64_t first_row = 0;     // row of the chunk at which this data page starts
+  int64_t first_row = 0;     // values before this page in the buffer (whole chunk: its row)
   int64_t num_rows = 0;      // data pages: rows (== values for flat columns); 0 otherwise
 };
 
@@ -30,7 +30,15 @@ class PageReader {
   PageReader(ByteView chunk, uint64_t chunk_offset, int64_t num_values, Compression codec,
              bool verify_crc, std::string where);
 
-  // Reads the next page header; false at the end of the chunk (all values seen).
+  // The buffer holds a run of whole pages cut from the chunk with its offset index, starting at
+  // a page boundary (`chunk_offset` is that page's offset), rather than the whole chunk:
+  // iteration ends where the bytes end, `num_values` only bounds the values the pages may hold,
+  // a dictionary page is not checked to come first (the caller knows where the chunk's
+  // dictionary is), and pages are numbered from `first_page_index` in messages. REQUIRES: no
+  // Next() call yet.
+  void SetPageRun(int first_page_index);
+
+  // Reads the next page header; false at the end of the chunk (all values seen), or of the run.
   Result<bool> Next(Page* page);
   // Decompresses the body of `page` (a page returned by Next) into *out, which is resized to
   // the uncompressed size. For DATA_PAGE_V2 the uncompressed level bytes are copied in front,
@@ -50,6 +58,7 @@ class PageReader {
   size_t pos_ = 0;
   int64_t values_seen_ = 0;
   int page_index_ = 0;
+  bool page_run_ = false;
   std::unique_ptr<Codec> codec_;
 };
 

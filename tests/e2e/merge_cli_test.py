@@ -8,9 +8,12 @@
 - --dry-run writes nothing and prints the plan; --json prints a summary; exit codes;
 - row-split outputs (--split-rows, --split-by day|month) read back as one dataset (a glob) by
   DuckDB and Polars equal the unsplit output; re-runs skip done parts and drop stale ones;
+- --split-columns with --split-rows / --split-by day: one file per row part and column group;
+  each column group's row parts read back as one dataset by DuckDB and Polars equal the unsplit
+  output's columns of that group;
 - footers stay small: statistics for the key only by default.
 
-Usage: merge_cli_test.py FEATMERGE WORK_DIR
+Usage: merge_cli_test.py FEATMERGE WORK_DIR [TEST ...]   (TEST: a function name below; default all)
 """
 import json
 import os
@@ -187,6 +190,68 @@ def split_outputs(fm, work):
     check(r.returncode == 1 and b"--split-by" in r.stderr, "split: --split-by week is a usage error naming the option")
 
 
+def split_columns_with_row_split(fm, work):
+    """--split-columns N with a row split writes OUT/part-NNNNN.cols-MMM.parquet: row part NNNNN,
+    column group MMM (the key, then the next N-1 columns). The groups' schemas differ, so one glob
+    over every part file is not one dataset; each group's row parts are (docs/split_outputs.md)."""
+    data = gen(fm, work / "sc", "--profile", "bqx", "--tables", "3", "--rows", "6000")
+    whole = work / "sc_whole.parquet"
+    r = run([fm, "merge", data, "-o", whole, "--quiet"])
+    check(r.returncode == 0, f"split columns: unsplit merge exits 0 ({r.stderr.decode()[-200:]})")
+    info = json.loads(run([fm, "inspect", whole, "--json", "--footer-only"]).stdout)
+    names = [c["name"] for c in info["columns"]]
+    kinds = [c["value_kind"] for c in info["columns"]]
+    expected = read_all(fm, whole, "featmerge", None)
+    import datetime
+    days = len({datetime.datetime.fromtimestamp(int(row[0]) // 10**9, datetime.timezone.utc).date()
+                for row in expected})
+    width = 30
+    groups = -(-(len(names) - 1) // (width - 1))
+    check(groups >= 3, f"split columns: {len(names)} columns make {groups} groups of {width}")
+    for flag, value, row_parts in (("--split-rows", "2500", 3), ("--split-by", "day", days)):
+        what = f"split columns + {flag} {value}"
+        out = work / f"sc_{value}"
+        r = run([fm, "merge", data, "-o", out, flag, value, "--split-columns", str(width), "--json"])
+        check(r.returncode == 0, f"{what}: exits 0 ({r.stderr.decode()[-200:]})")
+        if r.returncode != 0:
+            continue
+        summary = json.loads(r.stdout.decode().strip().splitlines()[-1])
+        manifest = json.loads((out / "_manifest.json").read_text())
+        files = sorted(p.name for p in out.glob("part-*.parquet"))
+        layout = [[f"part-{i:05d}.cols-{g:03d}.parquet" for g in range(groups)] for i in range(row_parts)]
+        check(summary["split_parts"] == row_parts and [p["files"] for p in manifest["parts"]] == layout
+              and files == sorted(f for part in layout for f in part),
+              f"{what}: {row_parts} row parts x {groups} column groups, listed in _manifest.json "
+              f"({len(files)} files)")
+        check(sum(p["rows"] for p in manifest["parts"]) == 6000, f"{what}: parts hold 6,000 rows")
+        check(all((out / f"part-{i:05d}.parquet.manifest.json").exists() for i in range(row_parts)),
+              f"{what}: every row part keeps its manifest")
+        again = run([fm, "merge", data, "-o", out, flag, value, "--split-columns", str(width), "--json"])
+        again_summary = json.loads(again.stdout.decode().strip().splitlines()[-1])
+        check(again.returncode == 0 and again_summary.get("up_to_date") is True,
+              f"{what}: a second run is up to date ({again_summary.get('up_to_date')})")
+        # Each group: the key, then its slice of the unsplit output's columns, in order.
+        group_names = []
+        for g in range(groups):
+            part = json.loads(run([fm, "inspect", out / layout[0][g], "--json", "--footer-only"]).stdout)
+            group_names.append([c["name"] for c in part["columns"]])
+        check(all(gn[0] == names[0] for gn in group_names)
+              and [n for gn in group_names for n in gn[1:]] == names[1:],
+              f"{what}: the column groups hold the key and every other column once, in order")
+        for g, gnames in enumerate(group_names):
+            pick = [names.index(n) for n in gnames]
+            want = [[row[i] for i in pick] for row in expected]
+            group_kinds = [kinds[i] for i in pick]
+            for reader in ("duckdb", "polars"):
+                got = read_all(fm, str(out / f"part-*.cols-{g:03d}.parquet"), reader, group_kinds)
+                n, differ, skipped, problems = compare_jsonl.compare(group_kinds, want, got,
+                                                                     out=open(os.devnull, "w"))
+                check(n == 6000 and differ == 0 and not problems and not skipped,
+                      f"{what}: {reader} reads column group {g} ('part-*.cols-{g:03d}.parquet') as one "
+                      f"dataset equal to the unsplit output ({n} rows, {differ} cells differ, "
+                      f"{problems or ''})")
+
+
 def footer_is_small(fm, work):
     data = gen(fm, work / "f", "--profile", "uniform", "--tables", "50", "--cols", "8", "--rows", "3000")
     sizes = {}
@@ -211,7 +276,12 @@ def main():
     fm, work = sys.argv[1], Path(sys.argv[2])
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    for test in (cli_behaviour, memory_is_flat, rss_guard, wide_output, split_outputs, footer_is_small):
+    tests = (cli_behaviour, memory_is_flat, rss_guard, wide_output, split_outputs,
+             split_columns_with_row_split, footer_is_small)
+    if len(sys.argv) > 3:
+        tests = [t for t in tests if t.__name__ in sys.argv[3:]]
+        check(len(tests) == len(sys.argv) - 3, f"known test names: {sys.argv[3:]}")
+    for test in tests:
         try:
             test(fm, work)
         except Exception as e:  # a crashed step is a failed step
