@@ -46,7 +46,7 @@ SCALES = {
 SEED = 1
 
 DEFAULT_TOOLS = ['featmerge', 'featmerge_256MiB', 'polars_reference', 'polars_lazy', 'duckdb_copy']
-ALL_TOOLS = DEFAULT_TOOLS + ['duckdb_staged']
+ALL_TOOLS = DEFAULT_TOOLS + ['duckdb_staged', 'featmerge_reencode']
 REFERENCE = 'featmerge'
 
 
@@ -73,6 +73,8 @@ def tool_argv(name, args, data_dir, out):
         return fm
     if name == 'featmerge_256MiB':
         return fm + ['--memory-budget', '256MiB']
+    if name == 'featmerge_reencode':
+        return fm + ['--reencode']
     if name == 'polars_reference':
         return peer('polars_reference_merge.mjs')
     if name == 'polars_lazy':
@@ -88,6 +90,7 @@ def tool_argv(name, args, data_dir, out):
 TOOL_LABELS = {
     'featmerge': 'featmerge (default budget)',
     'featmerge_256MiB': 'featmerge --memory-budget 256MiB',
+    'featmerge_reencode': 'featmerge --reencode (no chunk copied as stored)',
     'polars_reference': 'Polars eager (reference algorithm)',
     'polars_lazy': 'Polars lazy (scan + sink)',
     'duckdb_copy': 'DuckDB one COPY … LEFT JOIN',

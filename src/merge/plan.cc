@@ -96,6 +96,48 @@ int64_t UniformRowGroupRows(const parquet::ParquetFileReader& reader) {
   return rows;
 }
 
+// Every row group's chunk of `column`, as stored.
+Result<std::vector<ByteBuffer>> ReadKeyChunks(const parquet::ParquetFileReader& file, int column) {
+  std::vector<ByteBuffer> chunks(static_cast<size_t>(file.num_row_groups()));
+  for (int rg = 0; rg < file.num_row_groups(); rg++) {
+    uint64_t start = 0, length = 0;
+    file.ChunkRange(rg, column, &start, &length);
+    FM_RETURN_IF_ERROR(file.file().ReadAt(start, length, &chunks[static_cast<size_t>(rg)]));
+  }
+  return chunks;
+}
+
+// True when table `t`'s key column holds the spine's keys because its chunks are the spine's
+// key chunks byte for byte: same key type and unit, same row groups, same codec, same bytes.
+// (Equal bytes decode to equal values; page CRCs inside them are the same too.)
+Result<bool> SameKeyChunks(const parquet::ParquetFileReader& spine_file, const SourceTable& spine,
+                           const std::vector<ByteBuffer>& spine_chunks,
+                           const parquet::ParquetFileReader& file, const SourceTable& t) {
+  const parquet::ColumnDescriptor& a = spine_file.schema().column(spine.key_column);
+  const parquet::ColumnDescriptor& b = file.schema().column(t.key_column);
+  if (spine_chunks.empty() || file.num_row_groups() != spine_file.num_row_groups() ||
+      a.type != b.type || a.type_length != b.type_length || a.nullable != b.nullable ||
+      !(a.logical_type == b.logical_type) || a.converted_type != b.converted_type ||
+      spine.key_type.kind != t.key_type.kind || spine.key_type.to_nanos != t.key_type.to_nanos) {
+    return false;
+  }
+  ByteBuffer chunk;
+  for (int rg = 0; rg < file.num_row_groups(); rg++) {
+    const parquet::ColumnMetaData& ma = spine_file.column_meta(rg, spine.key_column);
+    const parquet::ColumnMetaData& mb = file.column_meta(rg, t.key_column);
+    const ByteBuffer& want = spine_chunks[static_cast<size_t>(rg)];
+    uint64_t start = 0, length = 0;
+    file.ChunkRange(rg, t.key_column, &start, &length);
+    if (file.row_group(rg).num_rows != spine_file.row_group(rg).num_rows || ma.codec != mb.codec ||
+        ma.num_values != mb.num_values || length != want.size()) {
+      return false;
+    }
+    FM_RETURN_IF_ERROR(file.file().ReadAt(start, length, &chunk));
+    if (chunk != want) return false;
+  }
+  return true;
+}
+
 // Output row groups that start where most sources' row groups start cost less: no source page
 // is decoded for two output row groups, and where a source row group IS an output row group
 // (same rows, one to one) its chunks can be copied as stored. Returns `rows` (the size from
@@ -498,6 +540,12 @@ Status AlignTables(MergePlan* plan, SpillFile* spill) {
   FM_ASSIGN_OR_RETURN(KeyColumn spine_keys, ReadSpineKeys(plan, *spine_reader));
   FM_ASSIGN_OR_RETURN(SpineIndex index, BuildSpineIndex(spine_keys, spine.key_type,
                                                         &plan->string_keys, spine.path));
+  // The spine's key chunks as stored: a table whose key chunks are the same bytes (files
+  // written by one pipeline over the same bars) has the spine's keys, without decoding them.
+  std::vector<ByteBuffer> spine_key_chunks;
+  if (!plan->range.active) {
+    FM_ASSIGN_OR_RETURN(spine_key_chunks, ReadKeyChunks(*spine_reader, spine.key_column));
+  }
   // Tables are aligned on every worker thread: each reads and aligns one table at a time
   // (its keys and row map are the only per-table memory). With --from/--to the key reads
   // update the plan's pruning counters, so they stay on one thread.
@@ -512,6 +560,13 @@ Status AlignTables(MergePlan* plan, SpillFile* spill) {
       statuses[i] = [&]() -> Status {
         // Each table's keys are normalized with its own unit (ns, us, ms compare as instants).
         FM_ASSIGN_OR_RETURN(auto reader, plan->readers->Get(t));
+        FM_ASSIGN_OR_RETURN(bool same, SameKeyChunks(*spine_reader, spine, spine_key_chunks,
+                                                     *reader, t));
+        if (same) {
+          FM_ASSIGN_OR_RETURN(t.alignment,
+                              AlignTable(spine_keys, index, spine_keys, t.join, spill, &dups[i]));
+          return Status::OK();
+        }
         FM_ASSIGN_OR_RETURN(KeyColumn keys, ReadTableKeys(plan, t, *reader));
         FM_ASSIGN_OR_RETURN(t.alignment, AlignTable(spine_keys, index, keys, t.join, spill, &dups[i]));
         return Status::OK();

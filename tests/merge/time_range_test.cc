@@ -13,6 +13,7 @@
 #include "parquet/column_writer.h"
 #include "parquet/file_writer.h"
 #include "parquet/value_text.h"
+#include "testing/parquet_files.h"
 #include "testing/temp_dir.h"
 
 namespace featmerge::merge {
@@ -202,29 +203,6 @@ class BytesReadObserver : public MergeObserver {
   std::atomic<uint64_t> bytes_read_{0};
 };
 
-// Every cell of a file as JSON text, by column name.
-std::map<std::string, std::vector<std::string>> ReadCells(const std::string& path) {
-  std::map<std::string, std::vector<std::string>> out;
-  auto file = parquet::ParquetFileReader::Open(io::DefaultFileSystem(), path);
-  EXPECT_TRUE(file.ok()) << file.status().ToString();
-  if (!file.ok()) return out;
-  const parquet::ParquetFileReader& r = **file;
-  for (int c = 0; c < r.num_columns(); c++) {
-    const parquet::ColumnDescriptor& d = r.schema().column(c);
-    std::vector<std::string>& cells = out[d.name];
-    for (int rg = 0; rg < r.num_row_groups(); rg++) {
-      parquet::ColumnData data(d.type, d.type_length);
-      EXPECT_TRUE(parquet::ColumnChunkReader(&r, rg, c).ReadAll(&data).ok());
-      for (int64_t row = 0; row < data.num_rows(); row++) {
-        std::string text;
-        parquet::AppendJsonValue(d, parquet::ValueKindOf(d), data, row, &text);
-        cells.push_back(text);
-      }
-    }
-  }
-  return out;
-}
-
 // A spine and one feature table of 6,000 minute keys each, in one row group of small pages
 // (a few hundred per chunk), so that a range of 10% of the rows needs about 10% of the pages.
 class RangeMergeTest : public ::testing::Test {
@@ -316,8 +294,8 @@ TEST_F(RangeMergeTest, ARangeReadsOnlyTheSourcePagesOfItsRows) {
   ASSERT_EQ(r->rows, 600);
 
   // The output: the full merge's rows in the range.
-  auto want = ReadCells(all.output);
-  auto got = ReadCells(o.output);
+  auto want = testing::ReadCells(all.output);
+  auto got = testing::ReadCells(o.output);
   ASSERT_EQ(got.size(), 4u);
   for (const auto& [name, cells] : want) {
     ASSERT_EQ(cells.size(), static_cast<size_t>(kRows)) << name;

@@ -1,15 +1,18 @@
 // libFuzzer target for the whole read path of a Parquet file (src/parquet/file_reader.cc,
 // page_reader.cc, column_reader.cc and the decoders and codecs under them): the input is a file.
 // Opening validates the footer; then every column chunk of the first row groups is decoded, in
-// one pass and in two overlapping batches (the batched path cat and check use), and the page
-// indexes are read. Every failure must be a Status: no crash, no out-of-bounds access, no
+// one pass, in two overlapping batches (the batched path cat and check use) and as a middle
+// range (the pages the offset index points at), the page indexes are read, and the chunk is
+// copied as stored (chunk_copy.cc: the merge's path for row groups that map one to one). Every failure must be a Status: no crash, no out-of-bounds access, no
 // allocation beyond libFuzzer's limit. Row groups claiming more than 2^20 rows are only opened:
 // a page may legitimately hold up to 2^27 NULLs in a few bytes, and decoding one takes GBs.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 
 #include "io/memory_file.h"
+#include "parquet/chunk_copy.h"
 #include "parquet/column_data.h"
 #include "parquet/column_reader.h"
 #include "parquet/file_reader.h"
@@ -31,6 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!reader.ok()) return 0;
   const featmerge::parquet::ParquetFileReader& r = **reader;
   ColumnData values;
+  featmerge::ByteBuffer scratch;
   for (int rg = 0; rg < r.num_row_groups() && rg < kMaxRowGroups; rg++) {
     const int64_t rows = r.row_group(rg).num_rows;
     if (rows > kMaxRowsDecoded) continue;
@@ -44,8 +48,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (batched.ReadRows(0, rows / 2 + 1, &values).ok()) {
         (void)batched.ReadRows(rows / 3, rows, &values);
       }
+      values.Reset(column.type, column.type_length);
+      ColumnChunkReader middle(&r, rg, c);
+      (void)middle.ReadRows(rows / 3, std::min(rows, rows / 3 + rows / 4 + 1), &values);
       (void)r.ReadOffsetIndex(rg, c);
       (void)r.ReadColumnIndex(rg, c);
+      featmerge::parquet::EncodedChunk copy;
+      featmerge::parquet::ChunkReadStats stats;
+      (void)featmerge::parquet::CopyColumnChunk(r, rg, c, column, r.column_meta(rg, c).codec,
+                                                &scratch, &copy, &stats);
     }
   }
   return 0;
