@@ -33,6 +33,9 @@ class AppendFile {
   virtual Status Append(ByteView data) = 0;
   virtual Status Flush() = 0;  // hand buffered bytes to the OS
   virtual Status Sync() = 0;   // Flush + fdatasync: durable after it returns OK
+  // A hint: start writing the bytes handed to the OS so far to the device, without waiting,
+  // so that the next Sync() has less left to wait for. Durability still comes from Sync().
+  virtual void StartWriteback() {}
   virtual Status Close() = 0;  // Flush + close (no sync)
   virtual uint64_t size() const = 0;  // bytes appended so far, including the initial length
   virtual const std::string& path() const = 0;

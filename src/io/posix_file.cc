@@ -76,7 +76,7 @@ class PosixAppendFile final : public AppendFile {
   static constexpr size_t kBufferSize = 1 << 20;
 
   PosixAppendFile(std::string path, int fd, uint64_t size)
-      : path_(std::move(path)), fd_(fd), size_(size) {
+      : path_(std::move(path)), fd_(fd), size_(size), written_back_(size) {
     buffer_.reserve(kBufferSize);
   }
   ~PosixAppendFile() override {
@@ -105,6 +105,15 @@ class PosixAppendFile final : public AppendFile {
     Status s = WriteAll(buffer_.data(), buffer_.size());
     buffer_.clear();
     return s;
+  }
+
+  void StartWriteback() override {
+    if (fd_ < 0 || !error_.ok() || size_ - buffer_.size() <= written_back_) return;
+    const uint64_t end = size_ - buffer_.size();
+    // Errors are left to Sync(), which reports them; this only moves work earlier.
+    (void)::sync_file_range(fd_, static_cast<off_t>(written_back_),
+                            static_cast<off_t>(end - written_back_), SYNC_FILE_RANGE_WRITE);
+    written_back_ = end;
   }
 
   Status Sync() override {
@@ -147,6 +156,7 @@ class PosixAppendFile final : public AppendFile {
   const std::string path_;
   int fd_;
   uint64_t size_;
+  uint64_t written_back_;  // StartWriteback() has covered [.., written_back_)
   ByteBuffer buffer_;
   // Sticky: once a write or fsync failed, bytes counted in size_ may be missing from the file,
   // so no later Flush or Sync may report them durable (a journal would then point past them).

@@ -1,5 +1,6 @@
 #include "parquet/compression.h"
 
+#include <isa-l/crc.h>
 #include <snappy.h>
 #include <zlib.h>
 
@@ -202,9 +203,11 @@ uint64_t MaxDecompressedSize(Compression codec, uint64_t compressed_size) {
 uint32_t PageCrc32(ByteView data) { return PageCrc32Extend(0, data); }
 
 uint32_t PageCrc32Extend(uint32_t crc, ByteView data) {
-  // zlib treats a null buffer as "return the initial value" (0), which would drop `crc`.
   if (data.empty()) return crc;
-  return static_cast<uint32_t>(crc32_z(crc, data.data(), data.size()));
+  // ISA-L's reflected IEEE CRC-32 is zlib's crc32 (same polynomial, pre- and post-inversion,
+  // chaining) computed with carry-less multiplication: ~10x zlib's speed, and every page a
+  // merge reads or copies is checked (tested against zlib in compression_test).
+  return crc32_gzip_refl(crc, data.data(), data.size());
 }
 
 }  // namespace featmerge::parquet

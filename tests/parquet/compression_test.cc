@@ -665,6 +665,24 @@ TEST(Codec, Lz4GarbageNamesAllThreeFramings) {
 
 TEST(PageCrc32, KnownAnswer) { EXPECT_EQ(PageCrc32(AsBytes("123456789")), 0xCBF43926u); }
 
+// The fast CRC must be zlib's crc32, the one other writers and readers use, at every length
+// and alignment (the vector code has head, body and tail paths) and when chained.
+TEST(PageCrc32, EqualsZlibAtEveryLengthAndOffset) {
+  std::string data(70000, '\0');
+  uint32_t x = 12345;
+  for (char& c : data) c = static_cast<char>((x = x * 1103515245u + 12345u) >> 24);
+  const auto* bytes = reinterpret_cast<const uint8_t*>(data.data());
+  for (size_t offset : {0, 1, 3, 7, 16}) {
+    for (size_t len : {size_t{1}, size_t{15}, size_t{16}, size_t{63}, size_t{64}, size_t{65},
+                       size_t{255}, size_t{1024}, size_t{4097}, size_t{65536}}) {
+      const uint32_t want = static_cast<uint32_t>(crc32_z(0, bytes + offset, len));
+      EXPECT_EQ(PageCrc32(ByteView(bytes + offset, len)), want) << offset << "+" << len;
+      const uint32_t chained = static_cast<uint32_t>(crc32_z(want, bytes, 100));
+      EXPECT_EQ(PageCrc32Extend(want, ByteView(bytes, 100)), chained);
+    }
+  }
+}
+
 TEST(PageCrc32, EmptyIsZero) { EXPECT_EQ(PageCrc32(ByteView()), 0u); }
 
 TEST(PageCrc32, ExtendEqualsOneShotAtEverySplit) {
