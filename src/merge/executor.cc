@@ -52,8 +52,14 @@ Status TryCopyChunk(const ExecutorContext& ctx, const OutputColumn& oc, const So
   const MergePlan& plan = *ctx.plan;
   FM_ASSIGN_OR_RETURN(auto reader, plan.readers->Get(t));
   const parquet::ParquetFileReader& r = *reader;
-  for (int rg = 0; rg < r.num_row_groups(); rg++) {
-    if (r.row_group_first_row(rg) < src_begin) continue;
+  // The row group starting at src_begin (first rows increase with the row group number).
+  int lo = 0, hi = r.num_row_groups();
+  while (lo < hi) {
+    const int mid = lo + (hi - lo) / 2;
+    if (r.row_group_first_row(mid) < src_begin) lo = mid + 1;
+    else hi = mid;
+  }
+  for (int rg = lo; rg < r.num_row_groups(); rg++) {
     if (r.row_group_first_row(rg) > src_begin || r.row_group(rg).num_rows != rows) return Status::OK();
     parquet::ChunkReadStats stats;
     FM_ASSIGN_OR_RETURN(*copied, parquet::CopyColumnChunk(r, rg, oc.source_column, oc.descr,

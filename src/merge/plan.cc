@@ -121,19 +121,23 @@ Result<bool> SameKeyChunks(const parquet::ParquetFileReader& spine_file, const S
       spine.key_type.kind != t.key_type.kind || spine.key_type.to_nanos != t.key_type.to_nanos) {
     return false;
   }
-  ByteBuffer chunk;
+  // Every row group's metadata first: a table that differs is known before any byte is read.
   for (int rg = 0; rg < file.num_row_groups(); rg++) {
     const parquet::ColumnMetaData& ma = spine_file.column_meta(rg, spine.key_column);
     const parquet::ColumnMetaData& mb = file.column_meta(rg, t.key_column);
-    const ByteBuffer& want = spine_chunks[static_cast<size_t>(rg)];
     uint64_t start = 0, length = 0;
     file.ChunkRange(rg, t.key_column, &start, &length);
     if (file.row_group(rg).num_rows != spine_file.row_group(rg).num_rows || ma.codec != mb.codec ||
-        ma.num_values != mb.num_values || length != want.size()) {
+        ma.num_values != mb.num_values || length != spine_chunks[static_cast<size_t>(rg)].size()) {
       return false;
     }
+  }
+  ByteBuffer chunk;
+  for (int rg = 0; rg < file.num_row_groups(); rg++) {
+    uint64_t start = 0, length = 0;
+    file.ChunkRange(rg, t.key_column, &start, &length);
     FM_RETURN_IF_ERROR(file.file().ReadAt(start, length, &chunk));
-    if (chunk != want) return false;
+    if (chunk != spine_chunks[static_cast<size_t>(rg)]) return false;
   }
   return true;
 }
@@ -467,10 +471,17 @@ Result<std::unique_ptr<MergePlan>> BuildPlan(const MergeOptions& o, io::FileSyst
     rg_rows = std::clamp<int64_t>(rg_rows, 1024, 1 << 20);
     rg_rows = std::min<int64_t>(rg_rows, std::max<int64_t>(1, plan->rows));
     if (o.copy_chunks && o.from.empty() && o.to.empty()) {
-      // Up to a quarter above the target (never above what the budget allows).
-      const int64_t upper = plan->row_group_limited_by_memory ? rg_rows
-                                                              : std::min(by_memory, rg_rows + rg_rows / 4);
-      rg_rows = LineUpRowGroups(*plan, rg_rows, upper, &plan->row_groups_follow_sources);
+      // Up to a quarter above the target. The bound does not depend on the budget, so neither
+      // do the bytes; a lined-up size the budget cannot hold is not used (the budget limits).
+      const int64_t upper =
+          plan->row_group_limited_by_memory ? rg_rows : std::min<int64_t>(rg_rows + rg_rows / 4, 1 << 20);
+      const int64_t lined = LineUpRowGroups(*plan, rg_rows, upper, &plan->row_groups_follow_sources);
+      if (lined > by_memory) {
+        plan->row_groups_follow_sources = false;
+        plan->row_group_limited_by_memory = true;
+      } else {
+        rg_rows = lined;
+      }
     }
   }
   plan->row_group_rows = std::max<int64_t>(1, rg_rows);
@@ -553,9 +564,12 @@ Status AlignTables(MergePlan* plan, SpillFile* spill) {
   std::vector<Status> statuses(n);
   std::vector<DuplicateReport> dups(n);
   std::atomic<size_t> next{1};
-  std::atomic<bool> failed{false};
+  // After a failure, tables past the first failed one are skipped; every table before it is
+  // still aligned, so the error reported (the first table's) does not depend on timing.
+  std::atomic<size_t> first_failed{n};
   auto align = [&] {
-    for (size_t i = next++; i < n && !failed; i = next++) {
+    for (size_t i = next++; i < n; i = next++) {
+      if (i > first_failed.load()) continue;
       SourceTable& t = plan->tables[i];
       statuses[i] = [&]() -> Status {
         // Each table's keys are normalized with its own unit (ns, us, ms compare as instants).
@@ -571,10 +585,24 @@ Status AlignTables(MergePlan* plan, SpillFile* spill) {
         FM_ASSIGN_OR_RETURN(t.alignment, AlignTable(spine_keys, index, keys, t.join, spill, &dups[i]));
         return Status::OK();
       }();
-      if (!statuses[i].ok()) failed = true;
+      if (!statuses[i].ok()) {
+        size_t seen = first_failed.load();
+        while (i < seen && !first_failed.compare_exchange_weak(seen, i)) {
+        }
+      }
     }
   };
-  const int threads = plan->range.active ? 1 : std::max(1, std::min<int>(plan->threads, static_cast<int>(n)));
+  // Per thread: a table's keys (8 bytes a row), its row order (4) and the spine's row map (8),
+  // plus sort scratch: about 32 bytes a row of the larger of spine and table. A quarter of the
+  // budget bounds the threads aligning at once.
+  int64_t widest = plan->rows;
+  for (const SourceTable& t : plan->tables) widest = std::max(widest, t.num_rows);
+  const uint64_t per_thread = 32 * static_cast<uint64_t>(std::max<int64_t>(widest, 1));
+  const int by_budget = static_cast<int>(
+      std::clamp<uint64_t>(plan->options.memory_budget / 4 / per_thread, 1, 1024));
+  const int threads = plan->range.active
+                          ? 1
+                          : std::max(1, std::min({plan->threads, static_cast<int>(n), by_budget}));
   std::vector<std::thread> pool;
   for (int i = 1; i < threads; i++) pool.emplace_back(align);
   align();

@@ -56,6 +56,8 @@ Result<bool> CopyColumnChunk(const ParquetFileReader& file, int row_group, int c
         break;
       case PageType::kDataPage:
       case PageType::kDataPageV2: {
+        // An empty page would give two offset-index entries the same first row.
+        if (page.num_rows == 0) return false;
         if (first_data_offset < 0) first_data_offset = at;
         PageLocation loc;
         loc.offset = at;
@@ -72,6 +74,12 @@ Result<bool> CopyColumnChunk(const ParquetFileReader& file, int row_group, int c
     // must prove it decompresses (the codec's checks, the declared size) before the output
     // depends on it. The values are not decoded either way.
     if (!(page.header.crc && file.options().verify_crc)) {
+      // Stored without compression and without CRC, nothing short of decoding the values
+      // checks a page: such a chunk is re-encoded instead (decoding checks it).
+      const bool stored_plain =
+          source.codec == Compression::kUncompressed ||
+          (page.header.data_page_header_v2 && !page.header.data_page_header_v2->is_compressed);
+      if (stored_plain) return false;
       FM_RETURN_IF_ERROR(pages.Decompress(page, scratch));
     }
     stats->pages_read++;

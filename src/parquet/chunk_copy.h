@@ -4,10 +4,12 @@
 //
 // The chunk is copied only when the bytes mean the same thing in the output: same physical
 // and logical type, same nullability (definition levels), same codec, a flat column, no
-// encryption. Every page header is parsed and checked against the chunk, page CRCs are
-// verified, and every page body is decompressed once (into scratch) so a damaged source page
-// is an error here, never a damaged page in the output. The offset index is rebuilt from the
-// page headers (the source's is not trusted); no statistics or column index are written.
+// encryption. Every page header is parsed and checked against the chunk and page CRCs are
+// verified; a page without a CRC is decompressed once (into scratch), so a damaged source page
+// is an error here, never a damaged page in the output. Pages that no check short of decoding
+// covers (stored uncompressed, without CRC) and empty pages make the chunk not copyable: the
+// merge then re-encodes it. The offset index is rebuilt from the page headers (the source's is
+// not trusted); no statistics or column index are written.
 // Thread-safety: none beyond the reader's (one call per thread with its own scratch).
 #pragma once
 
@@ -33,8 +35,8 @@ CopyRefusal CanCopyColumnChunk(const ParquetFileReader& file, int row_group, int
 
 // Copies the chunk into *out (bytes, metadata with offsets relative to the chunk's start,
 // offset index). Returns false, leaving *out unspecified, when the chunk turns out not to be
-// copyable (see CopyRefusal; also a chunk whose pages hold another row count than the row
-// group); a Status error when it is damaged. `scratch` holds one decompressed page at a time.
+// copyable (see CopyRefusal; also index pages, empty or unverifiable pages, pages holding
+// another row count than the row group); a Status error when it is damaged. `scratch` holds one decompressed page at a time.
 Result<bool> CopyColumnChunk(const ParquetFileReader& file, int row_group, int column,
                              const ColumnDescriptor& target, Compression codec,
                              ByteBuffer* scratch, EncodedChunk* out, ChunkReadStats* stats);

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "parquet/encoding/rle_bit_packed.h"
+#include "parquet/format/thrift_codec.h"
 
 namespace featmerge::parquet {
 namespace {
@@ -94,6 +95,8 @@ Status ColumnChunkReader::LoadPages(int64_t begin, int64_t end, bool to_chunk_en
   const size_t first = page_of(begin);
   const size_t last = to_chunk_end ? pages.size() - 1 : std::max(first, page_of(end - 1));
   if (first == 0 && last == pages.size() - 1) return LoadWholeChunk();  // the same bytes
+  // The run's first row comes from the index: the pages before it must agree with it.
+  FM_RETURN_IF_ERROR(VerifyPagesBefore(first));
   // Pages between the ones read so far and the run are never read: skipped.
   if (first > next_page_) stats_.pages_skipped += static_cast<int64_t>(first - next_page_);
 
@@ -125,6 +128,49 @@ Status ColumnChunkReader::LoadPages(int64_t begin, int64_t end, bool to_chunk_en
   run_begin_row_ = pages[first].first_row_index;
   run_end_row_ = last + 1 < pages.size() ? pages[last + 1].first_row_index : num_rows_;
   return Restart();
+}
+
+Status ColumnChunkReader::VerifyPagesBefore(size_t first) {
+  const std::vector<PageLocation>& pages = page_locations_;
+  // Headers are small; one with long statistics may need the whole page.
+  constexpr uint64_t kHeaderProbe = 1024;
+  ByteBuffer probe;
+  for (size_t i = verified_pages_; i < first; i++) {
+    const PageLocation& loc = pages[i];
+    const uint64_t size = static_cast<uint64_t>(loc.compressed_page_size);
+    uint32_t header_size = 0;
+    auto read_header = [&](uint64_t want) -> Result<PageHeader> {
+      FM_RETURN_IF_ERROR(file_->file().ReadAt(static_cast<uint64_t>(loc.offset), want, &probe));
+      stats_.header_bytes_read += want;
+      return DecodePageHeader(ByteView(probe), &header_size);
+    };
+    Result<PageHeader> header = read_header(std::min(size, kHeaderProbe));
+    if (!header.ok() && header.status().IsIOError()) return header.status();
+    if (!header.ok() && size > kHeaderProbe) header = read_header(size);
+    if (!header.ok() && header.status().IsIOError()) return header.status();
+    const int64_t rows = pages[i + 1].first_row_index - loc.first_row_index;
+    int64_t values = -1;
+    if (header.ok() && header->type == PageType::kDataPage && header->data_page_header) {
+      values = header->data_page_header->num_values;
+    } else if (header.ok() && header->type == PageType::kDataPageV2 && header->data_page_header_v2) {
+      values = header->data_page_header_v2->num_values;
+    }
+    if (values != rows || !header.ok() ||
+        static_cast<uint64_t>(header_size) + static_cast<uint64_t>(header->compressed_page_size) !=
+            size) {
+      return Status::Corruption(
+          Where() + ": offset index disagrees with page headers: data page " + std::to_string(i) +
+          " at offset " + std::to_string(loc.offset) + " should hold " + std::to_string(rows) +
+          " rows in " + std::to_string(size) + " bytes, but its header " +
+          (header.ok() ? "says " + std::to_string(values) + " values in " +
+                             std::to_string(header_size + static_cast<uint64_t>(
+                                                              header->compressed_page_size)) +
+                             " bytes"
+                       : "does not decode (" + header.status().message() + ")"));
+    }
+  }
+  verified_pages_ = std::max(verified_pages_, first);
+  return Status::OK();
 }
 
 // The pages before the first one the offset index lists: the dictionary page, when the chunk

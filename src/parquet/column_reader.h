@@ -24,6 +24,9 @@ struct ChunkReadStats {
   // Page bytes read from the file (compressed, headers included; a page read twice counts
   // twice). The offset index itself (a few bytes a page, read once) is not counted.
   uint64_t bytes_read = 0;
+  // Headers of the pages before a page run, read to check the offset index's row numbers
+  // (bytes_read does not include them).
+  uint64_t header_bytes_read = 0;
 };
 
 // True when an offset index can be trusted to cut page runs from a chunk of `rows` rows stored
@@ -61,6 +64,9 @@ class ColumnChunkReader {
   Status ReadPageLocations();  // once: fills page_locations_ when the offset index is usable
   Status ReadDictionaryRegion();  // the pages before the first indexed page
   Status CheckPageLocation(const Page& page);  // a data page of a page run against the index
+  // Reads the headers of indexed pages [verified_pages_, first) and checks that each holds the
+  // rows the offset index gives it, so that the first row of page `first` is right.
+  Status VerifyPagesBefore(size_t first);
   Status Restart();  // iterates the loaded bytes again from their first page
   Status ReadDictionary(const Page& page);
   // Appends all rows of a data page to *dest.
@@ -90,6 +96,7 @@ class ColumnChunkReader {
   std::unique_ptr<PageReader> pages_;
   int64_t next_row_ = 0;  // first row of the next page PageReader returns
   size_t next_page_ = 0;  // offset index number of the next data page PageReader returns
+  size_t verified_pages_ = 0;  // leading indexed pages whose headers agree with the index
   // Rows [cached_begin_, cached_end_) of the last partially used page, decoded in scratch_.
   int64_t cached_begin_ = -1;
   int64_t cached_end_ = -1;

@@ -446,6 +446,26 @@ TEST_F(BadOffsetIndexTest, IndexesThatDisagreeWithThePagesAreCorruption) {
   }
 }
 
+// First rows shifted by one from page 10 on: every page from 10 still holds as many rows as the
+// index gives it, except page 9 (one more) and the last (one fewer). A range inside page 12
+// reads neither, so the run's start must be checked against the headers of the pages before
+// it: an error, never the rows one place off.
+TEST_F(BadOffsetIndexTest, ShiftedFirstRowsBeforeARunAreCorruption) {
+  std::vector<PageLocation> shifted = pages_[2];
+  ASSERT_GT(shifted.size(), 14u);
+  for (size_t i = 10; i < shifted.size(); i++) shifted[i].first_row_index += 1;
+  auto file = WithIndex(shifted);
+  ASSERT_NE(file, nullptr);
+  const int64_t row = pages_[2][12].first_row_index + 2;
+  auto got = ReadRange(*file, 2, row, row + 3);
+  ASSERT_FALSE(got.ok()) << "rows read through a shifted offset index";
+  EXPECT_TRUE(got.status().IsCorruption()) << got.status().ToString();
+  EXPECT_NE(got.status().message().find("offset index disagrees with page headers: data page 9"),
+            std::string::npos)
+      << got.status().ToString();
+  ReadEveryRange(*file);  // every other range: right rows or Corruption
+}
+
 // Files of other writers: wherever they have an offset index, sub-ranges equal the full read.
 TEST(SubRangeInterop, OtherWritersOffsetIndexesGiveTheFullReadsSlices) {
   std::ifstream manifest(testing::InteropDir() + "/MANIFEST.tsv");
