@@ -130,7 +130,7 @@ def main():
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     r = subprocess.run([fm, "gen", str(work / "in"), "--pairs", ",".join(PAIRS), "--profile", "bqx",
-                        "--tables", "8", "--cols", "6", "--rows", "3000", "--seed", "7"],
+                        "--tables", "8", "--cols", "6", "--rows", "20000", "--seed", "7"],
                        capture_output=True)
     if r.returncode != 0:
         print("gen failed:", r.stderr.decode())
