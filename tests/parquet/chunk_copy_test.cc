@@ -209,14 +209,20 @@ std::unique_ptr<ParquetFileReader> Damaged(const std::string& from, const std::s
   return damaged.ok() ? std::move(damaged).value() : nullptr;
 }
 
-TEST_F(ChunkCopyTest, DamagedPageIsAnErrorWithCrc) {
-  auto damaged = Damaged(dir_.Join("src.parquet"), dir_.Join("damaged.parquet"));
-  ASSERT_NE(damaged, nullptr);
+// Copies chunk (0, 1) of `source` after damaging it (see Damaged).
+Result<bool> CopyDamaged(const std::string& source, const std::string& damaged_path,
+                         const ColumnDescriptor& column, Compression codec) {
+  auto damaged = Damaged(source, damaged_path);
+  if (damaged == nullptr) return Status::Internal("the damaged copy does not open");
   ByteBuffer scratch;
   ChunkReadStats stats;
   EncodedChunk chunk;
-  auto copied = CopyColumnChunk(*damaged, 0, 1, schema_.column(1), options_.compression, &scratch,
-                                &chunk, &stats);
+  return CopyColumnChunk(*damaged, 0, 1, column, codec, &scratch, &chunk, &stats);
+}
+
+TEST_F(ChunkCopyTest, DamagedPageIsAnErrorWithCrc) {
+  auto copied = CopyDamaged(dir_.Join("src.parquet"), dir_.Join("damaged.parquet"),
+                            schema_.column(1), options_.compression);
   ASSERT_FALSE(copied.ok());
   EXPECT_TRUE(copied.status().IsCorruption()) << copied.status().ToString();
   EXPECT_NE(copied.status().message().find("damaged.parquet"), std::string::npos);
@@ -225,14 +231,9 @@ TEST_F(ChunkCopyTest, DamagedPageIsAnErrorWithCrc) {
 TEST_F(ChunkCopyTest, DamagedPageIsAnErrorWithoutCrc) {
   options_.write_crc = false;
   WriteSource(dir_.Join("nocrc.parquet"), schema_, 1, 1000, options_);
-  auto damaged = Damaged(dir_.Join("nocrc.parquet"), dir_.Join("damaged.parquet"));
-  ASSERT_NE(damaged, nullptr);
-  ByteBuffer scratch;
-  ChunkReadStats stats;
-  EncodedChunk chunk;
   // Without a CRC the page must prove it decompresses: zstd notices the damage.
-  auto copied = CopyColumnChunk(*damaged, 0, 1, schema_.column(1), options_.compression, &scratch,
-                                &chunk, &stats);
+  auto copied = CopyDamaged(dir_.Join("nocrc.parquet"), dir_.Join("damaged.parquet"),
+                            schema_.column(1), options_.compression);
   EXPECT_FALSE(copied.ok());
 }
 
