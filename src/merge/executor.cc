@@ -23,7 +23,7 @@ struct Worker {
   ColumnData source;
   ColumnData gathered;
   std::vector<MatchRun> runs;
-  ByteBuffer page_scratch;  // one decompressed page while a chunk is copied
+  parquet::ChunkMergeScratch copy_scratch;  // buffers for chunks copied as stored
 };
 
 // Appends rows [begin, end) of column `column` of table `t` (file row numbers) to *dest.
@@ -44,8 +44,9 @@ Status ReadSourceRows(const MergePlan& plan, const SourceTable& t, int column, i
   return Status::OK();
 }
 
-// When output rows [a, b) are exactly the rows of one row group of the table, in order, copies
-// that row group's chunk of the column as stored. *copied is false when it cannot be copied.
+// When output rows [a, b) are exactly the rows of one or more consecutive row groups of the
+// table, in order, copies their chunks of the column as stored (several row groups: as one
+// chunk with their dictionaries united). *copied is false when they cannot be copied.
 Status TryCopyChunk(const ExecutorContext& ctx, const OutputColumn& oc, const SourceTable& t,
                     int64_t src_begin, int64_t rows, Worker* w, EncodedChunk* out, bool* copied) {
   *copied = false;
@@ -59,17 +60,22 @@ Status TryCopyChunk(const ExecutorContext& ctx, const OutputColumn& oc, const So
     if (r.row_group_first_row(mid) < src_begin) lo = mid + 1;
     else hi = mid;
   }
-  for (int rg = lo; rg < r.num_row_groups(); rg++) {
-    if (r.row_group_first_row(rg) > src_begin || r.row_group(rg).num_rows != rows) return Status::OK();
-    parquet::ChunkReadStats stats;
-    FM_ASSIGN_OR_RETURN(*copied, parquet::CopyColumnChunk(r, rg, oc.source_column, oc.descr,
-                                                          ctx.writer_options.compression,
-                                                          &w->page_scratch, out, &stats));
-    ctx.stats->bytes_read += stats.bytes_read;
-    ctx.stats->pages_read += stats.pages_read;
-    if (*copied) ctx.stats->chunks_copied++;
-    return Status::OK();
-  }
+  if (lo >= r.num_row_groups() || r.row_group_first_row(lo) != src_begin) return Status::OK();
+  // Consecutive row groups from there that hold exactly the rows.
+  int end = lo;
+  int64_t covered = 0;
+  while (end < r.num_row_groups() && covered < rows) covered += r.row_group(end++).num_rows;
+  if (covered != rows) return Status::OK();
+  parquet::ChunkMergeOptions options;
+  options.codec = ctx.writer_options.compression;
+  options.compression_level = ctx.writer_options.compression_level;
+  options.write_crc = ctx.writer_options.write_crc;
+  parquet::ChunkReadStats stats;
+  FM_ASSIGN_OR_RETURN(*copied, parquet::MergeColumnChunks(r, lo, end, oc.source_column, oc.descr,
+                                                          options, &w->copy_scratch, out, &stats));
+  ctx.stats->bytes_read += stats.bytes_read;
+  ctx.stats->pages_read += stats.pages_read;
+  if (*copied) ctx.stats->chunks_copied++;
   return Status::OK();
 }
 
@@ -89,7 +95,7 @@ Status EncodeTask(const ExecutorContext& ctx, int64_t task, Worker* w, EncodedCh
   const bool is_key = oc.table == 0 && oc.source_column == plan.tables[0].key_column;
   const bool statistics = scope == StatisticsScope::kAll || (scope == StatisticsScope::kKey && is_key);
   if (plan.options.copy_chunks && !statistics && b > a) {
-    // A chunk without statistics whose rows are one source row group's: copy it as stored.
+    // A chunk without statistics whose rows are whole source row groups': copy them as stored.
     int64_t src_begin = -1;
     if (spine_in_order) {
       src_begin = a;

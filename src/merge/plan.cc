@@ -143,11 +143,10 @@ Result<bool> SameKeyChunks(const parquet::ParquetFileReader& spine_file, const S
 }
 
 // Output row groups that start where most sources' row groups start cost less: no source page
-// is decoded for two output row groups, and where a source row group IS an output row group
-// (same rows, one to one) its chunks can be copied as stored. Returns `rows` (the size from
-// the byte target) moved to the row-group size shared by the tables holding most columns,
-// when those tables have the spine's row count: that size itself when it lies within
-// [rows / 2, upper], else the largest multiple of it up to `rows`.
+// is decoded for two output row groups, and where whole source row groups make an output row
+// group (same rows, in order) their chunks are copied as stored. Returns `rows` (the size from
+// the byte target) moved to the largest multiple up to `upper` of the row-group size shared by
+// the tables holding most columns, when those tables have the spine's row count.
 int64_t LineUpRowGroups(const MergePlan& plan, int64_t rows, int64_t upper, bool* lined_up) {
   *lined_up = false;
   std::map<int64_t, int64_t> columns_by_size;
@@ -161,13 +160,12 @@ int64_t LineUpRowGroups(const MergePlan& plan, int64_t rows, int64_t upper, bool
     if (columns >= best_columns) best = size, best_columns = columns;
   }
   if (best == 0 || best_columns * 2 < static_cast<int64_t>(plan.columns.size())) return rows;
-  if (best <= upper && best * 2 >= rows) {
+  if (best <= upper) {
+    // The most whole source row groups that fit: chunks of several are copied as one, with
+    // one dictionary (parquet/chunk_copy.h).
+    const int64_t groups = std::min(upper / best, (plan.rows + best - 1) / best);
     *lined_up = true;
-    return best;
-  }
-  if (best * 2 < rows) {
-    *lined_up = true;
-    return rows / best * best;
+    return std::min(groups * best, plan.rows);
   }
   return rows;
 }

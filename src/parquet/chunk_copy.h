@@ -11,7 +11,18 @@
 // merge then re-encodes it. The offset index is rebuilt from the page headers (the source's is
 // not trusted); no statistics or column index are written.
 // Thread-safety: none beyond the reader's (one call per thread with its own scratch).
+//
+// MergeColumnChunks does the same for several consecutive row groups that together make one
+// output row group: a column chunk has at most one dictionary, so where the sources are
+// dictionary-encoded their dictionaries are united (the first kept as it is, values the others
+// add appended) and the pages of the others get their indices remapped (decompressed, indices
+// re-packed, recompressed; levels and values untouched). Pages of sources without any
+// dictionary are copied as stored. Either way no value is decoded into memory, and the output
+// has one dictionary per chunk where copying row groups one to one would repeat it in each.
 #pragma once
+
+#include <memory>
+#include <vector>
 
 #include "parquet/column_reader.h"
 #include "parquet/column_writer.h"
@@ -40,5 +51,52 @@ CopyRefusal CanCopyColumnChunk(const ParquetFileReader& file, int row_group, int
 Result<bool> CopyColumnChunk(const ParquetFileReader& file, int row_group, int column,
                              const ColumnDescriptor& target, Compression codec,
                              ByteBuffer* scratch, EncodedChunk* out, ChunkReadStats* stats);
+
+// What merged chunks are written with, and the buffers reused from call to call.
+struct ChunkMergeOptions {
+  Compression codec = Compression::kZstd;  // the output's (sources must use it too)
+  int compression_level = 1;               // for rewritten pages and the united dictionary
+  bool write_crc = true;                   // on rewritten pages and the dictionary
+  // A united dictionary larger than this (PLAIN bytes) and than every source's is not built:
+  // the chunk is re-encoded (which may fall back to PLAIN).
+  int64_t max_dictionary_bytes = 4 << 20;
+};
+
+struct ChunkMergeScratch {
+  std::vector<ByteBuffer> chunks;        // the sources' chunk bytes
+  std::vector<ByteBuffer> dictionaries;  // their decompressed dictionary pages
+  ByteBuffer page;                       // one decompressed page
+  ByteBuffer body;                       // one rewritten page, uncompressed
+  ByteBuffer compressed;
+  ByteBuffer header;
+  std::vector<uint32_t> values;          // levels, then indices, of one page
+  std::unique_ptr<Codec> codec;          // compresses rewritten pages
+  int codec_level = 0;
+  std::unique_ptr<Codec> decompressor;   // shared by the sources' page readers
+  // The united dictionary (PLAIN bytes), each source's entries' places in it, and the table
+  // that finds them.
+  ByteBuffer united;
+  std::vector<std::vector<uint32_t>> remap;
+  std::vector<char> identity;
+  struct Slot {
+    uint64_t key;
+    int32_t id;
+    uint32_t generation;  // in use when it is the current call's
+  };
+  std::vector<Slot> slots;
+  uint32_t generation = 0;
+};
+
+// Copies chunk `column` of row groups [rg_begin, rg_end) of `file` as ONE chunk into *out
+// (rg_end - rg_begin >= 1; with one row group this is CopyColumnChunk). Returns false, leaving
+// *out unspecified, when the chunks cannot be joined this way: CopyRefusal for any of them,
+// dictionary-encoded and plain pages mixed (a writer's fallback), a source dictionary or
+// definition levels in a layout other than PLAIN / RLE, a united dictionary over the limit, or
+// what CopyColumnChunk refuses. A Status error when a page is damaged (CRC, decompression,
+// index outside its dictionary).
+Result<bool> MergeColumnChunks(const ParquetFileReader& file, int rg_begin, int rg_end,
+                               int column, const ColumnDescriptor& target,
+                               const ChunkMergeOptions& options, ChunkMergeScratch* scratch,
+                               EncodedChunk* out, ChunkReadStats* stats);
 
 }  // namespace featmerge::parquet

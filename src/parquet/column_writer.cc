@@ -333,7 +333,7 @@ Status ColumnChunkWriter::EmitPage(const ColumnData& data, int64_t begin, int64_
     page_body_.push_back(static_cast<uint8_t>(bit_width));
     RleBitPackedEncoder indices(bit_width);
     // dict_index_ holds one entry per non-null row of the chunk in order; find this page's.
-    for (int64_t k = 0; k < non_null; k++) indices.Put(dict_index_[static_cast<size_t>(dict_cursor_ + k)]);
+    indices.PutBatch(dict_index_.data() + dict_cursor_, non_null);
     dict_cursor_ += non_null;
     indices.Finish(&page_body_);
   } else {

@@ -143,11 +143,12 @@ Status PageReader::Decompress(const Page& page, ByteBuffer* out) {
     }
     compressed = compressed && v2.is_compressed;
   }
-  if (compressed && !codec_) {
+  if (compressed && *codec_ && (*codec_)->id() != codec_id_) codec_->reset();
+  if (compressed && !*codec_) {
     // Before the buffer is sized: a codec we cannot read fails without allocating.
     auto made = MakeCodec(codec_id_);
     if (!made.ok()) return made.status().WithContext(at);
-    codec_ = std::move(made).value();
+    *codec_ = std::move(made).value();
   }
   out->resize(uncompressed);
   if (level_bytes > 0) std::memcpy(out->data(), page.body.data(), level_bytes);
@@ -162,7 +163,7 @@ Status PageReader::Decompress(const Page& page, ByteBuffer* out) {
     if (values_out > 0) std::memcpy(out->data() + level_bytes, values_in.data(), values_out);
     return Status::OK();
   }
-  Status s = codec_->Decompress(values_in, out->data() + level_bytes, values_out);
+  Status s = (*codec_)->Decompress(values_in, out->data() + level_bytes, values_out);
   if (!s.ok()) return s.WithContext(at);
   return Status::OK();
 }

@@ -38,6 +38,11 @@ class PageReader {
   // Next() call yet.
   void SetPageRun(int first_page_index);
 
+  // Decompresses with the codec held in *slot (made there on first use, remade when of another
+  // kind) instead of one of its own: readers made one after another for small chunks then
+  // share one library context. *slot must outlive the reader.
+  void ShareCodec(std::unique_ptr<Codec>* slot) { codec_ = slot; }
+
   // Reads the next page header; false at the end of the chunk (all values seen), or of the run.
   Result<bool> Next(Page* page);
   // Decompresses the body of `page` (a page returned by Next) into *out, which is resized to
@@ -59,7 +64,8 @@ class PageReader {
   int64_t values_seen_ = 0;
   int page_index_ = 0;
   bool page_run_ = false;
-  std::unique_ptr<Codec> codec_;
+  std::unique_ptr<Codec> own_codec_;
+  std::unique_ptr<Codec>* codec_ = &own_codec_;
 };
 
 // Pages decompress to at most this many bytes; a larger header value is treated as corrupt

@@ -14,7 +14,9 @@
 - footers stay small: statistics for the key only by default;
 - column chunks copied as stored from another writer's files (DuckDB: dictionary pages, v1 pages
   without CRC, its own encodings) read back by DuckDB, Polars, parquet-wasm and featmerge equal to
-  the same merge with every chunk re-encoded.
+  the same merge with every chunk re-encoded;
+- chunks of several smaller DuckDB row groups (v1 and DATA_PAGE_V2 pages) joined into one output
+  chunk read back by the same four readers equal to the re-encoded merge.
 
 Usage: merge_cli_test.py FEATMERGE WORK_DIR [TEST ...]   (TEST: a function name below; default all)
 """
@@ -288,6 +290,47 @@ def copied_chunks_from_another_writer(fm, work):
     check(r.returncode == 0, f"copied chunks: check --against the inputs passes ({r.stdout.decode()[-160:]})")
 
 
+def joined_chunks_from_another_writer(fm, work):
+    data = gen(fm, work / "jc", "--profile", "uniform", "--tables", "6", "--cols", "4", "--rows",
+               "8192", "--row-group-rows", "4096")
+    # The feature tables rewritten by DuckDB in row groups of 2,048 rows (its smallest; half of
+    # the output's), every other one with DATA_PAGE_V2 pages (BYTE_STREAM_SPLIT, no dictionary)
+    # and the others with v1 dictionary pages; the spine as generated.
+    duck = work / "jc_duckdb"
+    duck.mkdir()
+    shutil.copy(data / "targets.parquet", duck / "targets.parquet")
+    statements = [f"COPY (SELECT * FROM '{f}') TO '{duck / f.name}' (FORMAT parquet, COMPRESSION zstd, "
+                  f"ROW_GROUP_SIZE 2048{', PARQUET_VERSION V2' if i % 2 else ''})"
+                  for i, f in enumerate(sorted(data.glob("feat_*.parquet")))]
+    r = run(["node", ROOT / "tools/oracle/run_sql.mjs", *statements])
+    check(r.returncode == 0, f"joined chunks: DuckDB rewrites the tables ({r.stderr.decode()[-200:]})")
+    if r.returncode != 0:
+        return
+    groups = {json.loads(run([fm, "inspect", f, "--json", "--footer-only"]).stdout).get("num_row_groups")
+              for f in duck.glob("feat_*.parquet")}
+    check(groups == {4}, f"joined chunks: DuckDB wrote 4 row groups per table ({groups})")
+    joined, reencoded = work / "jc_joined.parquet", work / "jc_reencoded.parquet"
+    r = run([fm, "merge", duck, "-o", joined, "--row-group-rows", "4096", "--json"])
+    summary = json.loads(r.stdout.decode().strip().splitlines()[-1]) if r.returncode == 0 else {}
+    columns = summary.get("columns", 0)
+    # Each output chunk of a table is two DuckDB row groups joined, the spine's are copied one to
+    # one. DuckDB picks the encoding per row group (dictionary or not, by cardinality); two row
+    # groups that differ are re-encoded, as is the key.
+    check(r.returncode == 0 and summary.get("row_groups") == 2 and
+          (columns - 1) * 2 * 3 // 4 < summary.get("chunks_copied", 0) <= (columns - 1) * 2,
+          f"joined chunks: {summary.get('chunks_copied')} of {(columns - 1) * 2} chunks copied as stored "
+          f"in {summary.get('row_groups')} row groups ({r.stderr.decode()[-200:]})")
+    r = run([fm, "merge", duck, "-o", reencoded, "--row-group-rows", "4096", "--reencode"])
+    check(r.returncode == 0, "joined chunks: the --reencode merge exits 0")
+    for reader in ("featmerge", "duckdb", "polars", "parquetwasm"):
+        a = read_all(fm, str(joined), reader, None)
+        b = read_all(fm, str(reencoded), reader, None)
+        check(len(a) == 8192 and a == b,
+              f"joined chunks: {reader} reads the joined output equal to the re-encoded one ({len(a)} rows)")
+    r = run([fm, "check", joined, "--against", duck])
+    check(r.returncode == 0, f"joined chunks: check --against the inputs passes ({r.stdout.decode()[-160:]})")
+
+
 def footer_is_small(fm, work):
     data = gen(fm, work / "f", "--profile", "uniform", "--tables", "50", "--cols", "8", "--rows", "3000")
     sizes = {}
@@ -313,7 +356,8 @@ def main():
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     tests = (cli_behaviour, memory_is_flat, rss_guard, wide_output, split_outputs,
-             split_columns_with_row_split, footer_is_small, copied_chunks_from_another_writer)
+             split_columns_with_row_split, footer_is_small, copied_chunks_from_another_writer,
+             joined_chunks_from_another_writer)
     if len(sys.argv) > 3:
         tests = [t for t in tests if t.__name__ in sys.argv[3:]]
         check(len(tests) == len(sys.argv) - 3, f"known test names: {sys.argv[3:]}")

@@ -116,6 +116,50 @@ TEST_F(MergeTest, RowGroupsLineUpWithTheSourcesAndTheirChunksAreCopied) {
   EXPECT_EQ(testing::ReadCells(o.output), testing::ReadCells(reencoded.output));
 }
 
+// Sources with row groups smaller than the output's: an output row group takes several whole
+// source row groups, whose chunks are joined as stored (one dictionary per chunk, the later
+// row groups' indices remapped): fewer row groups than the sources, a smaller file than
+// copying them one to one, the same cells as re-encoding, deterministic.
+TEST_F(MergeTest, SmallSourceRowGroupsAreJoinedIntoOneOutputRowGroup) {
+  pipeline::GenOptions g = Small(8, 4800);
+  g.profile = pipeline::GenOptions::Profile::kUniform;
+  g.row_group_rows = 600;
+  std::string in = Generate(g);
+  MergeOptions o = Options(in, "joined.parquet");
+  o.row_group_bytes = 1;  // 1,024 rows at least, up to a quarter more: two sources' 600
+  auto joined = RunMerge(o, MergeEnv{});
+  ASSERT_TRUE(joined.ok()) << joined.status().ToString();
+  EXPECT_EQ(joined->row_groups, 4);
+  // Most are joined; in 600-row groups some columns are dictionary-encoded in one row group and
+  // PLAIN in the next (the writer's choice by cardinality): those are re-encoded.
+  const int64_t chunks = static_cast<int64_t>(joined->columns - 1) * 4;
+  EXPECT_GT(joined->chunks_copied, chunks * 3 / 4);
+  EXPECT_LT(joined->chunks_copied, chunks);
+
+  MergeOptions again = Options(in, "joined_again.parquet");
+  again.row_group_bytes = 1;
+  again.threads = 1;
+  ASSERT_TRUE(RunMerge(again, MergeEnv{}).ok());
+  EXPECT_EQ(ReadBytes(o.output), ReadBytes(again.output));
+
+  MergeOptions one_to_one = Options(in, "one_to_one.parquet");
+  one_to_one.row_group_rows = 600;
+  auto copied = RunMerge(one_to_one, MergeEnv{});
+  ASSERT_TRUE(copied.ok()) << copied.status().ToString();
+  EXPECT_EQ(copied->row_groups, 8);
+  EXPECT_LT(ReadBytes(o.output).size(), ReadBytes(one_to_one.output).size());
+
+  MergeOptions reencoded = Options(in, "reencoded.parquet");
+  reencoded.copy_chunks = false;
+  reencoded.row_group_rows = 1200;
+  auto decoded = RunMerge(reencoded, MergeEnv{});
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(decoded->chunks_copied, 0);
+  const auto cells = testing::ReadCells(reencoded.output);
+  EXPECT_EQ(testing::ReadCells(o.output), cells);
+  EXPECT_EQ(testing::ReadCells(one_to_one.output), cells);
+}
+
 // Row groups that do not line up, and tables that are not one to one with the spine (the bqx
 // profile has tables with gaps, extra keys, unsorted rows), are decoded and encoded.
 TEST_F(MergeTest, ChunksAreCopiedOnlyWhereRowsMapOneToOne) {

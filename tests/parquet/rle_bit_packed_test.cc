@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <vector>
 
@@ -140,6 +141,43 @@ TEST(RleBitPackedEncoder, PutRepeatedMatchesPutLoop) {
   repeated.Finish(&a);
   single.Finish(&b);
   EXPECT_EQ(a, b);
+}
+
+TEST(RleBitPackedEncoder, PutBatchMatchesPutLoop) {
+  // Random values, runs of every length (shorter and longer than a group, aligned or not),
+  // batches cut anywhere, Puts in between, and literal runs longer than 63 groups: the bytes
+  // must be exactly those of one Put per value.
+  std::mt19937_64 rng(11);
+  for (int bit_width : {1, 3, 8, 11, 20, 32}) {
+    const uint32_t limit = bit_width == 32 ? 0xffffffffu : (1u << bit_width) - 1;
+    for (int trial = 0; trial < 20; ++trial) {
+      std::vector<uint32_t> values;
+      while (values.size() < 3000) {
+        const uint32_t v = static_cast<uint32_t>(rng()) & limit;
+        const size_t run = rng() % 3 == 0 ? rng() % 40 + 1 : 1;
+        values.insert(values.end(), trial % 5 == 0 ? 1 : run, v);
+      }
+      RleBitPackedEncoder batched(bit_width);
+      RleBitPackedEncoder single(bit_width);
+      for (size_t i = 0; i < values.size();) {
+        const size_t n = std::min(values.size() - i, static_cast<size_t>(rng() % 700));
+        if (rng() % 4 == 0) {
+          batched.Put(values[i]);  // a single Put between batches
+          i++;
+        } else {
+          batched.PutBatch(values.data() + i, static_cast<int64_t>(n));
+          i += n;
+        }
+      }
+      for (uint32_t v : values) single.Put(v);
+      ByteBuffer a;
+      ByteBuffer b;
+      batched.Finish(&a);
+      single.Finish(&b);
+      ASSERT_EQ(a, b) << "bit width " << bit_width << ", trial " << trial;
+      EXPECT_EQ(DecodeOk(a, bit_width, static_cast<int64_t>(values.size())), values);
+    }
+  }
 }
 
 TEST(RleBitPackedEncoder, EstimatedSizeBoundsOutput) {

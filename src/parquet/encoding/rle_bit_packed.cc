@@ -198,6 +198,35 @@ void RleBitPackedEncoder::PutRepeated(uint32_t value, int64_t count) {
   }
 }
 
+void RleBitPackedEncoder::PutBatch(const uint32_t* values, int64_t n) {
+  auto one_value = [](const uint32_t* g) {
+    return g[0] == g[1] && g[0] == g[2] && g[0] == g[3] && g[0] == g[4] && g[0] == g[5] &&
+           g[0] == g[6] && g[0] == g[7];
+  };
+  int64_t i = 0;
+  while (i < n) {
+    // At a group boundary with no run open, groups that are not one value are what 8 Puts
+    // each would pack (and they would leave repeat_count_ at 0 again): packed in one call.
+    if (num_buffered_ == 0 && repeat_count_ == 0 && n - i >= 8 && !one_value(values + i)) {
+      if (literal_groups_ == 0) {
+        literal_header_pos_ = out_.size();
+        out_.push_back(0);
+      }
+      int64_t groups = 1;
+      while (literal_groups_ + groups < kMaxLiteralGroups && n - i - groups * 8 >= 8 &&
+             !one_value(values + i + groups * 8)) {
+        groups++;
+      }
+      PackValues(values + i, groups * 8, bit_width_, &out_);
+      literal_groups_ += groups;
+      if (literal_groups_ == kMaxLiteralGroups) CloseLiteralRun();
+      i += groups * 8;
+      continue;
+    }
+    Put(values[i++]);
+  }
+}
+
 void RleBitPackedEncoder::FlushGroup() {
   // repeat_count_ restarts at every group boundary, so 8 here means the whole group is one
   // value: it starts an RLE run instead of being packed.

@@ -62,6 +62,9 @@ class RleBitPackedEncoder {
   // REQUIRES: value < 2^bit_width.
   void Put(uint32_t value);
   void PutRepeated(uint32_t value, int64_t count);
+  // n values, the same runs as n Put calls; groups of 8 that are not one value are packed
+  // straight from `values`. REQUIRES: every value < 2^bit_width.
+  void PutBatch(const uint32_t* values, int64_t n);
   // Appends the runs for all values put since the last Finish (no length prefix) and resets.
   // Runs of 8 or more equal values that start on a group boundary become RLE runs, everything
   // else bit-packed groups of 8 (the last one zero-padded), as parquet-mr and Arrow write.
