@@ -3,7 +3,9 @@
 // Opening validates the footer; then every column chunk of the first row groups is decoded, in
 // one pass, in two overlapping batches (the batched path cat and check use) and as a middle
 // range (the pages the offset index points at), the page indexes are read, and the chunk is
-// copied as stored (chunk_copy.cc: the merge's path for row groups that map one to one). Every failure must be a Status: no crash, no out-of-bounds access, no
+// copied as stored (chunk_copy.cc: the merge's path for row groups that map one to one), and
+// the chunks of the first row groups are joined as one (MergeColumnChunks: united dictionaries,
+// rewritten indices). Every failure must be a Status: no crash, no out-of-bounds access, no
 // allocation beyond libFuzzer's limit. Row groups claiming more than 2^20 rows are only opened:
 // a page may legitimately hold up to 2^27 NULLs in a few bytes, and decoding one takes GBs.
 #include <algorithm>
@@ -57,6 +59,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       featmerge::parquet::ChunkReadStats stats;
       (void)featmerge::parquet::CopyColumnChunk(r, rg, c, column, r.column_meta(rg, c).codec,
                                                 &scratch, &copy, &stats);
+    }
+  }
+  // The first row groups' chunks joined, as a merge does for small source row groups.
+  const int groups = std::min(r.num_row_groups(), kMaxRowGroups);
+  int64_t joined_rows = 0;
+  for (int rg = 0; rg < groups; rg++) joined_rows += r.row_group(rg).num_rows;
+  if (groups >= 2 && joined_rows <= kMaxRowsDecoded) {
+    featmerge::parquet::ChunkMergeScratch merge_scratch;
+    for (int c = 0; c < r.num_columns() && c < kMaxColumns; c++) {
+      featmerge::parquet::ChunkMergeOptions options;
+      options.codec = r.column_meta(0, c).codec;
+      featmerge::parquet::EncodedChunk joined;
+      featmerge::parquet::ChunkReadStats stats;
+      (void)featmerge::parquet::MergeColumnChunks(r, 0, groups, c, r.schema().column(c), options,
+                                                  &merge_scratch, &joined, &stats);
     }
   }
   return 0;
