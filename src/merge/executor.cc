@@ -70,6 +70,7 @@ Status TryCopyChunk(const ExecutorContext& ctx, const OutputColumn& oc, const So
   options.codec = ctx.writer_options.compression;
   options.compression_level = ctx.writer_options.compression_level;
   options.write_crc = ctx.writer_options.write_crc;
+  options.max_dictionary_bytes = ctx.writer_options.dictionary_page_size;
   parquet::ChunkReadStats stats;
   FM_ASSIGN_OR_RETURN(*copied, parquet::MergeColumnChunks(r, lo, end, oc.source_column, oc.descr,
                                                           options, &w->copy_scratch, out, &stats));

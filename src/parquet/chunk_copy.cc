@@ -194,21 +194,19 @@ Result<int64_t> AppendRewrittenPage(PageHeader header, ByteView body, size_t pla
   return static_cast<int64_t>(scratch->header.size() + body.size());
 }
 
-// Rewrites a dictionary-encoded data page (decompressed into scratch->page) with its indices
-// mapped through `remap` and packed at `bit_width`. false when its layout is one this does
-// not rewrite or its levels or indices do not decode (the re-encoding path then reads it and
-// reports what is wrong).
-Result<bool> RewriteIndices(const SourcePage& sp, const ColumnDescriptor& target,
-                            const std::vector<uint32_t>& remap, int bit_width,
-                            const ChunkMergeOptions& options, ChunkMergeScratch* scratch,
-                            EncodedChunk* out, int64_t* uncompressed) {
+// Decodes the definition levels and dictionary indices of a dictionary-encoded data page
+// decompressed into scratch->page: the indices into scratch->values, *level_bytes = the bytes
+// of levels in front of them. false when its layout is one this does not handle or its levels
+// or indices do not decode, or an index is `entries` or more (the re-encoding path then reads
+// the page and reports what is wrong).
+bool DecodeIndices(const SourcePage& sp, const ColumnDescriptor& target, uint32_t entries,
+                   ChunkMergeScratch* scratch, size_t* level_bytes, int64_t* non_null) {
   const PageHeader& h = sp.page.header;
   const ByteView page(scratch->page);
   const int64_t n = sp.page.num_rows;
-  size_t level_bytes = 0;
+  *level_bytes = 0;
   ByteView levels;
-  bool v2 = h.type == PageType::kDataPageV2;
-  if (!v2) {
+  if (h.type == PageType::kDataPage) {
     if (target.nullable) {
       if (h.data_page_header->definition_level_encoding != Encoding::kRle || page.size() < 4) {
         return false;
@@ -216,60 +214,80 @@ Result<bool> RewriteIndices(const SourcePage& sp, const ColumnDescriptor& target
       const uint32_t len = LoadLE<uint32_t>(page.data());
       if (len > page.size() - 4) return false;
       levels = page.subspan(4, len);
-      level_bytes = 4 + len;
+      *level_bytes = 4 + len;
     }
   } else {
     const DataPageHeaderV2& dh = *h.data_page_header_v2;
     if (dh.repetition_levels_byte_length != 0) return false;
-    level_bytes = static_cast<size_t>(dh.definition_levels_byte_length);
-    if (level_bytes > page.size() || (!target.nullable && level_bytes != 0)) return false;
-    levels = page.subspan(0, level_bytes);
+    *level_bytes = static_cast<size_t>(dh.definition_levels_byte_length);
+    if (*level_bytes > page.size() || (!target.nullable && *level_bytes != 0)) return false;
+    levels = page.subspan(0, *level_bytes);
   }
   std::vector<uint32_t>& values = scratch->values;
-  int64_t non_null = n;
+  *non_null = n;
   if (target.nullable) {
     values.resize(static_cast<size_t>(n));
     RleBitPackedDecoder dec;
     if (!dec.Init(levels, 1).ok() || !dec.GetBatch(values.data(), n).ok()) return false;
-    non_null = 0;
+    *non_null = 0;
     for (int64_t i = 0; i < n; i++) {
       if (values[static_cast<size_t>(i)] > 1) return false;
-      non_null += values[static_cast<size_t>(i)];
+      *non_null += values[static_cast<size_t>(i)];
     }
   }
+  values.resize(static_cast<size_t>(*non_null));
+  if (*non_null == 0) return true;
+  const ByteView encoded = page.subspan(*level_bytes);
+  if (encoded.empty() || encoded[0] > 32) return false;
+  RleBitPackedDecoder dec;
+  if (!dec.Init(encoded.subspan(1), encoded[0]).ok() ||
+      !dec.GetBatch(values.data(), *non_null).ok()) {
+    return false;
+  }
+  // Out-of-range indices are noticed after the loop, which stays free of branches.
+  uint32_t out_of_range = 0;
+  for (int64_t i = 0; i < *non_null; i++) {
+    out_of_range |= static_cast<uint32_t>(values[static_cast<size_t>(i)] >= entries);
+  }
+  return out_of_range == 0;
+}
+
+// Rewrites a dictionary-encoded data page (decompressed into scratch->page) with its indices
+// mapped through `remap` and packed at `bit_width`; false as DecodeIndices, or when the
+// rewritten page would exceed the page limit.
+Result<bool> RewriteIndices(const SourcePage& sp, const ColumnDescriptor& target,
+                            const std::vector<uint32_t>& remap, int bit_width,
+                            const ChunkMergeOptions& options, ChunkMergeScratch* scratch,
+                            EncodedChunk* out, int64_t* uncompressed) {
+  size_t level_bytes = 0;
+  int64_t non_null = 0;
+  if (remap.empty() ||
+      !DecodeIndices(sp, target, static_cast<uint32_t>(remap.size()), scratch, &level_bytes,
+                     &non_null)) {
+    return false;
+  }
+  const ByteView page(scratch->page);
   ByteBuffer& body = scratch->body;
   body.assign(page.begin(), page.begin() + static_cast<std::ptrdiff_t>(level_bytes));
   body.push_back(static_cast<uint8_t>(bit_width));
   if (non_null > 0) {
-    const ByteView encoded = page.subspan(level_bytes);
-    if (encoded.empty() || encoded[0] > 32) return false;
-    RleBitPackedDecoder dec;
-    values.resize(static_cast<size_t>(non_null));
-    if (!dec.Init(encoded.subspan(1), encoded[0]).ok() || !dec.GetBatch(values.data(), non_null).ok()) {
-      return false;
-    }
-    // Out-of-range indices are noticed after the loop, which stays free of branches.
-    uint32_t* v = values.data();
+    uint32_t* v = scratch->values.data();
     const uint32_t* map = remap.data();
-    const uint32_t entries = static_cast<uint32_t>(remap.size());
-    if (entries == 0) return false;
-    uint32_t out_of_range = 0;
-    for (int64_t i = 0; i < non_null; i++) {
-      const uint32_t x = v[i];
-      out_of_range |= static_cast<uint32_t>(x >= entries);
-      v[i] = map[x < entries ? x : 0];
-    }
-    if (out_of_range) return false;
+    for (int64_t i = 0; i < non_null; i++) v[i] = map[v[i]];
     RleBitPackedEncoder indices(bit_width);
     indices.PutBatch(v, non_null);
     indices.Finish(&body);
   }
-  const bool compress = !v2 || h.data_page_header_v2->is_compressed;
-  FM_ASSIGN_OR_RETURN(*uncompressed, AppendRewrittenPage(h, body, v2 ? level_bytes : 0, compress,
-                                                         options, scratch, out));
+  // Wider indices can make a page larger than its source: beyond the limit readers (ours
+  // included) refuse, so such a chunk is re-encoded.
+  if (body.size() > static_cast<uint64_t>(kMaxPageBytes)) return false;
+  const bool v2 = sp.page.header.type == PageType::kDataPageV2;
+  const bool compress = !v2 || sp.page.header.data_page_header_v2->is_compressed;
+  FM_ASSIGN_OR_RETURN(*uncompressed, AppendRewrittenPage(sp.page.header, body,
+                                                         v2 ? level_bytes : 0, compress, options,
+                                                         scratch, out));
   return true;
 }
-
 
 // Unites the sources' dictionaries (decompressed PLAIN pages in scratch->dictionaries, counts[j]
 // entries each) into scratch->united: the first source's entries as they are, so its pages stay
@@ -374,8 +392,16 @@ Result<bool> MergeColumnChunks(const ParquetFileReader& file, int rg_begin, int 
                         &scratch->decompressor, out, stats);
   }
   if (rg_end <= rg_begin) return false;
+  if (rg_end - rg_begin > kMaxJoinedRowGroups) return false;
   for (int rg = rg_begin; rg < rg_end; rg++) {
     if (CanCopyColumnChunk(file, rg, column, target, options.codec) != CopyRefusal::kNone) {
+      return false;
+    }
+    // Chunks the metadata says are encoded differently (a dictionary in some, none in others)
+    // are refused before anything is read. (Writers that leave dictionary_page_offset out are
+    // caught by the pages.)
+    if (file.column_meta(rg, column).dictionary_page_offset.has_value() !=
+        file.column_meta(rg_begin, column).dictionary_page_offset.has_value()) {
       return false;
     }
   }
@@ -501,6 +527,14 @@ Result<bool> MergeColumnChunks(const ParquetFileReader& file, int rg_begin, int 
             (page.header.data_page_header_v2 && !page.header.data_page_header_v2->is_compressed);
         if (stored_plain) return false;
         FM_RETURN_IF_ERROR(reader.Decompress(page, &scratch->page));
+        // In the united dictionary an index past its own dictionary's end would name another
+        // source's value instead of failing: unchecked pages prove theirs are in range.
+        size_t level_bytes = 0;
+        int64_t non_null = 0;
+        if (unite && !DecodeIndices(sp, target, static_cast<uint32_t>(counts[sp.chunk]), scratch,
+                                    &level_bytes, &non_null)) {
+          return false;
+        }
       }
       const ByteBuffer& chunk = scratch->chunks[sp.chunk];
       const size_t size = page.header_size + page.body.size();
@@ -534,6 +568,23 @@ Result<bool> MergeColumnChunks(const ParquetFileReader& file, int rg_begin, int 
   }
   if (unite && std::find(md.encodings.begin(), md.encodings.end(), Encoding::kPlain) == md.encodings.end()) {
     md.encodings.push_back(Encoding::kPlain);
+  }
+  // Page counts by kind and encoding (parquet-mr, for one, decides from them that every data
+  // page uses the dictionary).
+  auto count_page = [&md](PageType type, Encoding encoding) {
+    for (PageEncodingStats& e : md.encoding_stats) {
+      if (e.page_type == type && e.encoding == encoding) {
+        e.count++;
+        return;
+      }
+    }
+    md.encoding_stats.push_back(PageEncodingStats{type, encoding, 1});
+  };
+  if (unite) count_page(PageType::kDictionaryPage, Encoding::kPlain);
+  for (const SourcePage& sp : pages) {
+    const PageHeader& h = sp.page.header;
+    count_page(PageType::kDataPage, h.type == PageType::kDataPage ? h.data_page_header->encoding
+                                                                  : h.data_page_header_v2->encoding);
   }
   md.path_in_schema = {target.name};
   md.codec = options.codec;

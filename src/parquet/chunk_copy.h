@@ -58,9 +58,14 @@ struct ChunkMergeOptions {
   int compression_level = 1;               // for rewritten pages and the united dictionary
   bool write_crc = true;                   // on rewritten pages and the dictionary
   // A united dictionary larger than this (PLAIN bytes) and than every source's is not built:
-  // the chunk is re-encoded (which may fall back to PLAIN).
-  int64_t max_dictionary_bytes = 4 << 20;
+  // the chunk is re-encoded (which may fall back to PLAIN). The merge passes its writer's
+  // dictionary page size.
+  int64_t max_dictionary_bytes = 1 << 20;
 };
+
+// At most this many row groups are joined into one chunk (sources written in tiny row groups
+// are re-encoded instead: one read and one page reader per source chunk would cost more).
+inline constexpr int kMaxJoinedRowGroups = 64;
 
 struct ChunkMergeScratch {
   std::vector<ByteBuffer> chunks;        // the sources' chunk bytes
@@ -91,8 +96,9 @@ struct ChunkMergeScratch {
 // (rg_end - rg_begin >= 1; with one row group this is CopyColumnChunk). Returns false, leaving
 // *out unspecified, when the chunks cannot be joined this way: CopyRefusal for any of them,
 // dictionary-encoded and plain pages mixed (a writer's fallback), a source dictionary or
-// definition levels in a layout other than PLAIN / RLE, a united dictionary over the limit, or
-// what CopyColumnChunk refuses. A Status error when a page is damaged (CRC, decompression,
+// definition levels in a layout other than PLAIN / RLE, a united dictionary over the limit,
+// more than kMaxJoinedRowGroups row groups, or what CopyColumnChunk refuses. Pages copied as
+// stored without a verified CRC have their indices checked against their own dictionary. A Status error when a page is damaged (CRC, decompression,
 // index outside its dictionary).
 Result<bool> MergeColumnChunks(const ParquetFileReader& file, int rg_begin, int rg_end,
                                int column, const ColumnDescriptor& target,

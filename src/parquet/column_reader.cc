@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 
 #include "parquet/encoding/rle_bit_packed.h"
 #include "parquet/format/thrift_codec.h"
@@ -497,11 +498,30 @@ Status ColumnChunkReader::DecodeValues(Encoding encoding, ByteView data, int64_t
     if (width > 0) {
       uint8_t* out = dest->mutable_fixed().data() + static_cast<size_t>(first_slot) * width;
       const uint8_t* d = dictionary_.fixed().data();
-      for (int64_t i = 0; i < rows; i++) {
-        if (valid[i]) {
-          std::memcpy(out + i * width, d + static_cast<size_t>(indices_[static_cast<size_t>(j++)]) * width,
-                      static_cast<size_t>(width));
+      const uint32_t* idx = indices_.data();
+      // Widths known at compile time copy as one load and store, not a library call a value.
+      auto gather = [&](auto w) {
+        constexpr size_t kW = decltype(w)::value;
+        const size_t width_bytes = kW > 0 ? kW : static_cast<size_t>(width);
+        if (rows == num_values) {
+          for (int64_t i = 0; i < rows; i++) {
+            std::memcpy(out + static_cast<size_t>(i) * width_bytes,
+                        d + static_cast<size_t>(idx[i]) * width_bytes, width_bytes);
+          }
+          return;
         }
+        for (int64_t i = 0; i < rows; i++) {
+          if (valid[i]) {
+            std::memcpy(out + static_cast<size_t>(i) * width_bytes,
+                        d + static_cast<size_t>(idx[j++]) * width_bytes, width_bytes);
+          }
+        }
+      };
+      switch (width) {
+        case 4: gather(std::integral_constant<size_t, 4>()); break;
+        case 8: gather(std::integral_constant<size_t, 8>()); break;
+        case 12: gather(std::integral_constant<size_t, 12>()); break;
+        default: gather(std::integral_constant<size_t, 0>()); break;
       }
     } else {
       ByteArrayVector& out = dest->mutable_binary();
@@ -530,14 +550,25 @@ Status ColumnChunkReader::DecodeValues(Encoding encoding, ByteView data, int64_t
     s = decoder->DecodeFixed(num_values, base + offset * width);
     if (!s.ok()) return s.WithContext(at);
     if (offset > 0) {
-      int64_t j = offset;
-      for (int64_t i = 0; i < rows; i++) {
-        if (valid[i]) {
-          if (j != i) std::memmove(base + i * width, base + j * width, static_cast<size_t>(width));
-          j++;
-        } else {
-          std::memset(base + i * width, 0, static_cast<size_t>(width));
+      auto spread = [&](auto w) {
+        constexpr size_t kW = decltype(w)::value;
+        const size_t width_bytes = kW > 0 ? kW : static_cast<size_t>(width);
+        int64_t j = offset;
+        for (int64_t i = 0; i < rows; i++) {
+          uint8_t* to = base + static_cast<size_t>(i) * width_bytes;
+          if (valid[i]) {
+            // j >= i: one value moves forward (one load and store when the width is known).
+            if (j != i) std::memmove(to, base + static_cast<size_t>(j) * width_bytes, width_bytes);
+            j++;
+          } else {
+            std::memset(to, 0, width_bytes);
+          }
         }
+      };
+      switch (width) {
+        case 4: spread(std::integral_constant<size_t, 4>()); break;
+        case 8: spread(std::integral_constant<size_t, 8>()); break;
+        default: spread(std::integral_constant<size_t, 0>()); break;
       }
     }
   } else {

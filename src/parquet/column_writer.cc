@@ -207,16 +207,22 @@ bool ColumnChunkWriter::BuildFixedDictionaryOf(const ColumnData& data, int64_t b
     }
     return k;
   };
-  // Open addressing, key and id side by side (one cache line per probe).
+  // Open addressing, key and id side by side (one cache line per probe), read through locals
+  // (the compiler cannot know that stores to dict_index_ leave the table alone).
   int bits = 10;
   slots_.assign(size_t{1} << bits, Slot{0, -1});
+  Slot* slots = slots_.data();
+  size_t mask = slots_.size() - 1;
+  auto hash = [&](uint64_t key) {
+    return static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> (64 - bits));
+  };
   auto slot_for = [&](uint64_t key) {
-    const size_t mask = slots_.size() - 1;
-    size_t i = static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> (64 - bits));
-    while (slots_[i].id >= 0 && slots_[i].key != key) i = (i + 1) & mask;
+    size_t i = hash(key);
+    while (slots[i].id >= 0 && slots[i].key != key) i = (i + 1) & mask;
     return i;
   };
-  dict_index_.reserve(static_cast<size_t>(end - begin));
+  dict_index_.resize(static_cast<size_t>(end - begin));
+  uint32_t* index_out = dict_index_.data();
   int64_t distinct = 0, seen = 0;
   const uint8_t* valid = data.validity().data();
   const uint8_t* values = data.fixed().data();
@@ -225,23 +231,24 @@ bool ColumnChunkWriter::BuildFixedDictionaryOf(const ColumnData& data, int64_t b
     const uint8_t* p = values + static_cast<size_t>(row) * width;
     const uint64_t key = key_of(p);
     size_t slot = slot_for(key);
-    if (slots_[slot].id < 0) {
-      slots_[slot] = Slot{key, static_cast<int32_t>(distinct++)};
+    if (slots[slot].id < 0) {
+      slots[slot] = Slot{key, static_cast<int32_t>(distinct++)};
       dict_values_.AppendValue(ByteView(p, width));
       if (distinct * static_cast<int64_t>(width) > options_.dictionary_page_size) return false;
-      if (distinct * 2 > static_cast<int64_t>(slots_.size())) {
+      if (distinct * 2 > static_cast<int64_t>(mask + 1)) {
         // Grow and reinsert every entry (entries keep their ids).
         bits++;
         slots_.assign(size_t{1} << bits, Slot{0, -1});
+        slots = slots_.data();
+        mask = slots_.size() - 1;
         for (int64_t e = 0; e < distinct; e++) {
           const uint64_t k = key_of(dict_values_.fixed_value(e));
-          slots_[slot_for(k)] = Slot{k, static_cast<int32_t>(e)};
+          slots[slot_for(k)] = Slot{k, static_cast<int32_t>(e)};
         }
         slot = slot_for(key);
       }
     }
-    dict_index_.push_back(static_cast<uint32_t>(slots_[slot].id));
-    seen++;
+    index_out[seen++] = static_cast<uint32_t>(slots[slot].id);
     if (seen == kEarlyProbeRows &&
         static_cast<double>(distinct) > kEarlyDistinctRatio * static_cast<double>(seen)) {
       return false;
@@ -250,6 +257,7 @@ bool ColumnChunkWriter::BuildFixedDictionaryOf(const ColumnData& data, int64_t b
       if (static_cast<double>(distinct) > kMaxDistinctRatio * static_cast<double>(seen)) return false;
     }
   }
+  dict_index_.resize(static_cast<size_t>(seen));
   return distinct > 0 && static_cast<double>(distinct) <= kMaxDistinctRatio * static_cast<double>(seen);
 }
 

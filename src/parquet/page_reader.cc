@@ -143,12 +143,13 @@ Status PageReader::Decompress(const Page& page, ByteBuffer* out) {
     }
     compressed = compressed && v2.is_compressed;
   }
-  if (compressed && *codec_ && (*codec_)->id() != codec_id_) codec_->reset();
-  if (compressed && !*codec_) {
+  std::unique_ptr<Codec>& codec = shared_codec_ != nullptr ? *shared_codec_ : own_codec_;
+  if (compressed && codec && codec->id() != codec_id_) codec.reset();
+  if (compressed && !codec) {
     // Before the buffer is sized: a codec we cannot read fails without allocating.
     auto made = MakeCodec(codec_id_);
     if (!made.ok()) return made.status().WithContext(at);
-    *codec_ = std::move(made).value();
+    codec = std::move(made).value();
   }
   out->resize(uncompressed);
   if (level_bytes > 0) std::memcpy(out->data(), page.body.data(), level_bytes);
@@ -163,7 +164,7 @@ Status PageReader::Decompress(const Page& page, ByteBuffer* out) {
     if (values_out > 0) std::memcpy(out->data() + level_bytes, values_in.data(), values_out);
     return Status::OK();
   }
-  Status s = (*codec_)->Decompress(values_in, out->data() + level_bytes, values_out);
+  Status s = codec->Decompress(values_in, out->data() + level_bytes, values_out);
   if (!s.ok()) return s.WithContext(at);
   return Status::OK();
 }

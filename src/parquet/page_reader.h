@@ -41,7 +41,7 @@ class PageReader {
   // Decompresses with the codec held in *slot (made there on first use, remade when of another
   // kind) instead of one of its own: readers made one after another for small chunks then
   // share one library context. *slot must outlive the reader.
-  void ShareCodec(std::unique_ptr<Codec>* slot) { codec_ = slot; }
+  void ShareCodec(std::unique_ptr<Codec>* slot) { shared_codec_ = slot; }
 
   // Reads the next page header; false at the end of the chunk (all values seen), or of the run.
   Result<bool> Next(Page* page);
@@ -65,7 +65,7 @@ class PageReader {
   int page_index_ = 0;
   bool page_run_ = false;
   std::unique_ptr<Codec> own_codec_;
-  std::unique_ptr<Codec>* codec_ = &own_codec_;
+  std::unique_ptr<Codec>* shared_codec_ = nullptr;  // see ShareCodec
 };
 
 // Pages decompress to at most this many bytes; a larger header value is treated as corrupt

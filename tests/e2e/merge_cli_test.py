@@ -302,13 +302,24 @@ def joined_chunks_from_another_writer(fm, work):
     statements = [f"COPY (SELECT * FROM '{f}') TO '{duck / f.name}' (FORMAT parquet, COMPRESSION zstd, "
                   f"ROW_GROUP_SIZE 2048{', PARQUET_VERSION V2' if i % 2 else ''})"
                   for i, f in enumerate(sorted(data.glob("feat_*.parquet")))]
+    # And a table of few distinct values with NULLs in DATA_PAGE_V2 pages: dictionary-encoded
+    # v2 pages, whose indices are rewritten (levels stay uncompressed in front of them).
+    first = sorted(data.glob("feat_*.parquet"))[0]
+    cols = [c["name"] for c in json.loads(run([fm, "inspect", first, "--json", "--footer-only"]).stdout)["columns"]
+            if c["name"] != "interval_time"]
+    rounded = ", ".join(f"CASE WHEN hash(interval_time) % 7 = 0 THEN NULL ELSE round({c}, 2) END AS lowcard_{n}"
+                        for n, c in enumerate(cols))
+    statements.append(f"COPY (SELECT interval_time, {rounded} FROM '{first}') TO '{duck / 'lowcard.parquet'}' "
+                      "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 2048, PARQUET_VERSION V2)")
     r = run(["node", ROOT / "tools/oracle/run_sql.mjs", *statements])
     check(r.returncode == 0, f"joined chunks: DuckDB rewrites the tables ({r.stderr.decode()[-200:]})")
     if r.returncode != 0:
         return
     groups = {json.loads(run([fm, "inspect", f, "--json", "--footer-only"]).stdout).get("num_row_groups")
-              for f in duck.glob("feat_*.parquet")}
+              for f in duck.glob("*.parquet") if f.name != "targets.parquet"}
     check(groups == {4}, f"joined chunks: DuckDB wrote 4 row groups per table ({groups})")
+    lowcard = run([fm, "inspect", duck / "lowcard.parquet"]).stdout.decode()
+    check("RLE_DICTIONARY" in lowcard, "joined chunks: the low-cardinality table has dictionary pages")
     joined, reencoded = work / "jc_joined.parquet", work / "jc_reencoded.parquet"
     r = run([fm, "merge", duck, "-o", joined, "--row-group-rows", "4096", "--json"])
     summary = json.loads(r.stdout.decode().strip().splitlines()[-1]) if r.returncode == 0 else {}

@@ -13,10 +13,14 @@
 
 #include "io/file.h"
 #include "parquet/chunk_copy.h"
+#include "parquet/encoding/bit_packing.h"
+#include "parquet/encoding/rle_bit_packed.h"
+#include "parquet/format/thrift_codec.h"
 #include "parquet/column_data.h"
 #include "parquet/file_reader.h"
 #include "parquet/file_writer.h"
 #include "parquet/value_text.h"
+#include "testing/parquet_files.h"
 #include "testing/temp_dir.h"
 
 namespace featmerge::parquet {
@@ -333,6 +337,134 @@ TEST_F(ChunkMergeRefusalTest, DamagedPageOfALaterRowGroupIsAnError) {
   EXPECT_TRUE(merged.status().IsCorruption()) << merged.status().ToString();
   EXPECT_NE(merged.status().message().find("damaged.parquet"), std::string::npos);
   EXPECT_NE(merged.status().message().find("CRC"), std::string::npos);
+}
+
+TEST_F(ChunkMergeRefusalTest, OneEntryDictionariesGrowTheirIndexWidth) {
+  // Each row group holds one value (bit width 0 indices); joined, the chunk needs 1 bit, then
+  // 2; nulls in between; and row groups whose dictionary equals the first's stay as stored.
+  std::vector<ColumnDescriptor> cols(1);
+  cols[0].name = "x";
+  cols[0].type = Type::kInt64;
+  const Schema schema(cols);
+  const int64_t constants[] = {7, 9, 7, 11};
+  WriteFile(dir_.Join("const.parquet"), schema, 4, options_, [&](int, int g) {
+    ColumnData d(Type::kInt64, 0);
+    for (int64_t i = 0; i < kRows; i++) {
+      if (i % 3 == 0) d.AppendNull();
+      else d.Append<int64_t>(constants[g]);
+    }
+    return d;
+  });
+  auto src = Open(dir_.Join("const.parquet"));
+  ASSERT_NE(src, nullptr);
+  for (const Range range : {Range{0, 2}, Range{0, 3}, Range{0, 4}, Range{1, 4}}) {
+    EncodedChunk chunk;
+    auto merged = MergeColumnChunks(*src, range.begin, range.end, 0, schema.column(0),
+                                    ChunkMergeOptions(), &scratch_, &chunk, &stats_);
+    ASSERT_TRUE(merged.ok() && *merged) << range.begin << ".." << range.end;
+    const std::string path = dir_.Join("joined.parquet");
+    auto file = io::DefaultFileSystem()->CreateForAppend(path);
+    ASSERT_TRUE(file.ok());
+    auto writer = ParquetFileWriter::Create(file->get(), schema, options_);
+    ASSERT_TRUE(writer.ok());
+    ASSERT_TRUE((*writer)->AppendChunk(chunk).ok());
+    ASSERT_TRUE((*writer)->CloseRowGroup((range.end - range.begin) * kRows).ok());
+    ASSERT_TRUE((*writer)->Finish({}).ok());
+    ASSERT_TRUE((*file)->Close().ok());
+    auto out = Open(path);
+    ASSERT_NE(out, nullptr);
+    EXPECT_EQ(Cells(*out, 0, 0), CellsOf(*src, range.begin, range.end, 0))
+        << range.begin << ".." << range.end;
+    // The stats count one dictionary page and every data page.
+    int dictionary_pages = 0;
+    for (const PageEncodingStats& e : out->column_meta(0, 0).encoding_stats) {
+      if (e.page_type == PageType::kDictionaryPage) dictionary_pages += e.count;
+    }
+    EXPECT_EQ(dictionary_pages, 1);
+  }
+}
+
+// A page (snappy, no CRC) whose index points past its own two-entry dictionary. Read alone it
+// is an error; joined with a row group that adds two values, copying it as stored would make
+// the index name one of those: the join is refused instead, and re-encoding reports the error.
+TEST_F(ChunkMergeRefusalTest, IndexPastItsOwnDictionaryIsNotCopiedIntoAUnitedOne) {
+  auto codec = MakeCodec(Compression::kSnappy);
+  ASSERT_TRUE(codec.ok());
+  std::string pages;
+  FileMetaData md;
+  SchemaElement root;
+  root.name = "schema";
+  root.num_children = 1;
+  SchemaElement x;
+  x.name = "x";
+  x.type = Type::kInt32;
+  x.repetition = Repetition::kRequired;
+  md.schema = {root, x};
+  md.num_rows = 16;
+  auto append_page = [&](PageHeader h, const ByteBuffer& body) {
+    ByteBuffer compressed;
+    ASSERT_TRUE((*codec)->Compress(body, &compressed).ok());
+    h.uncompressed_page_size = static_cast<int32_t>(body.size());
+    h.compressed_page_size = static_cast<int32_t>(compressed.size());
+    ByteBuffer header;
+    EncodePageHeader(h, &header);
+    pages.append(header.begin(), header.end());
+    pages.append(compressed.begin(), compressed.end());
+  };
+  auto row_group = [&](std::vector<int32_t> dictionary, std::vector<uint32_t> indices, int width) {
+    const int64_t start = 4 + static_cast<int64_t>(pages.size());
+    PageHeader dict;
+    dict.type = PageType::kDictionaryPage;
+    dict.dictionary_page_header = DictionaryPageHeader{static_cast<int32_t>(dictionary.size()),
+                                                       Encoding::kPlain, std::nullopt};
+    ByteBuffer plain(dictionary.size() * 4);
+    for (size_t i = 0; i < dictionary.size(); i++) StoreLE<int32_t>(plain.data() + 4 * i, dictionary[i]);
+    append_page(dict, plain);
+    const int64_t data_offset = 4 + static_cast<int64_t>(pages.size());
+    PageHeader data;
+    data.type = PageType::kDataPage;
+    DataPageHeader dp;
+    dp.num_values = static_cast<int32_t>(indices.size());
+    dp.encoding = Encoding::kRleDictionary;
+    data.data_page_header = dp;
+    ByteBuffer body = {static_cast<uint8_t>(width)};
+    RleBitPackedEncoder encoder(width);
+    for (uint32_t v : indices) encoder.Put(v);
+    encoder.Finish(&body);
+    append_page(data, body);
+    ColumnMetaData cm;
+    cm.type = Type::kInt32;
+    cm.encodings = {Encoding::kPlain, Encoding::kRleDictionary};
+    cm.path_in_schema = {"x"};
+    cm.codec = Compression::kSnappy;
+    cm.num_values = static_cast<int64_t>(indices.size());
+    cm.total_compressed_size = cm.total_uncompressed_size = 4 + static_cast<int64_t>(pages.size()) - start;
+    cm.dictionary_page_offset = start;
+    cm.data_page_offset = data_offset;
+    RowGroup rg;
+    rg.num_rows = static_cast<int64_t>(indices.size());
+    rg.columns.resize(1);
+    rg.columns[0].file_offset = start;
+    rg.columns[0].meta_data = cm;
+    md.row_groups.push_back(rg);
+  };
+  row_group({10, 20}, {0, 1, 3, 0, 1, 0, 1, 0}, 2);  // index 3: past a 2-entry dictionary
+  row_group({30, 40}, {0, 1, 1, 0, 1, 0, 1, 0}, 1);
+  const std::string path = dir_.Join("bad_index.parquet");
+  const std::string bytes = testing::AssembleFile(pages, md);
+  ASSERT_TRUE(io::WriteFileAtomic(io::DefaultFileSystem(), path, AsBytes(bytes)).ok());
+  auto src = Open(path);
+  ASSERT_NE(src, nullptr);
+  ColumnData data(Type::kInt32, 0);
+  Status read = ColumnChunkReader(src.get(), 0, 0).ReadAll(&data);
+  EXPECT_TRUE(read.IsCorruption()) << read.ToString();
+  EXPECT_EQ(Cells(*src, 1, 0).size(), 8u);  // the other row group is sound
+  ChunkMergeOptions o;
+  o.codec = Compression::kSnappy;
+  auto merged = MergeColumnChunks(*src, 0, 2, 0, src->schema().column(0), o, &scratch_, &chunk_,
+                                  &stats_);
+  ASSERT_TRUE(merged.ok()) << merged.status().ToString();
+  EXPECT_FALSE(*merged);
 }
 
 // Other writers' files with several row groups: every chunk that is joined reads back as the
