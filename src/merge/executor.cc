@@ -36,6 +36,7 @@ Status ReadSourceRows(const MergePlan& plan, const SourceTable& t, int column, i
     const int64_t last = first + r.row_group(rg).num_rows;
     if (last <= begin || first >= end) continue;
     parquet::ColumnChunkReader reader(&r, rg, column);
+    reader.set_single_pass(true);  // one range per reader: partly used pages decode only it
     FM_RETURN_IF_ERROR(reader.ReadRows(std::max(begin, first) - first, std::min(end, last) - first, dest));
     stats->bytes_read += reader.stats().bytes_read;
     stats->pages_read += reader.stats().pages_read;

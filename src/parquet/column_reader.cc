@@ -315,6 +315,10 @@ Status ColumnChunkReader::ReadRows(int64_t begin, int64_t end, ColumnData* out) 
     if (page_begin >= begin && page_end <= end) {
       cached_begin_ = cached_end_ = -1;
       FM_RETURN_IF_ERROR(DecodeDataPage(page, out));
+    } else if (single_pass_ && PartlyDecodable(page)) {
+      cached_begin_ = cached_end_ = -1;
+      FM_RETURN_IF_ERROR(DecodeDataPage(page, out, std::max(begin, page_begin) - page_begin,
+                                        std::min(end, page_end) - page_begin));
     } else {
       cached_begin_ = cached_end_ = -1;
       scratch_.Reset(descr_.type, descr_.type_length);
@@ -352,7 +356,17 @@ Status ColumnChunkReader::ReadDictionary(const Page& page) {
   return Status::OK();
 }
 
-Status ColumnChunkReader::DecodeDataPage(const Page& page, ColumnData* dest) {
+bool ColumnChunkReader::PartlyDecodable(const Page& page) const {
+  const Encoding e = page.header.type == PageType::kDataPageV2
+                         ? page.header.data_page_header_v2->encoding
+                         : page.header.data_page_header->encoding;
+  if (e == Encoding::kPlainDictionary || e == Encoding::kRleDictionary) return true;
+  // PLAIN fixed-width values can be skipped by offset (BOOLEAN's are bits).
+  return e == Encoding::kPlain && descr_.width() > 0 && descr_.type != Type::kBoolean;
+}
+
+Status ColumnChunkReader::DecodeDataPage(const Page& page, ColumnData* dest, int64_t lo,
+                                         int64_t hi) {
   const PageHeader& h = page.header;
   std::string at = Where() + ", page at offset " + std::to_string(page.file_offset);
   const int64_t n = page.num_rows;
@@ -437,24 +451,35 @@ Status ColumnChunkReader::DecodeDataPage(const Page& page, ColumnData* dest) {
     std::memset(levels_.data(), 1, levels_.size());
   }
 
+  // Rows [lo, hi) of the page: the values before them are skipped, not copied.
+  if (hi < 0) hi = n;
+  int64_t skip = 0, take = non_null;
+  if (lo > 0 || hi < n) {
+    skip = 0;
+    for (int64_t i = 0; i < lo; i++) skip += levels_[static_cast<size_t>(i)];
+    take = 0;
+    for (int64_t i = lo; i < hi; i++) take += levels_[static_cast<size_t>(i)];
+  }
+  const int64_t rows = hi - lo;
   // Append the validity, make room for the values, decode them into place.
   const int64_t first_slot = dest->num_rows();
   auto& validity = dest->mutable_validity();
-  validity.insert(validity.end(), levels_.begin(), levels_.end());
+  validity.insert(validity.end(), levels_.begin() + lo, levels_.begin() + hi);
   if (descr_.width() > 0) {
     dest->mutable_fixed().resize(dest->mutable_fixed().size() +
-                                 static_cast<size_t>(n) * static_cast<size_t>(descr_.width()));
+                                 static_cast<size_t>(rows) * static_cast<size_t>(descr_.width()));
   }
-  Status s = DecodeValues(encoding, body, non_null, dest, first_slot, at);
+  Status s = DecodeValues(encoding, body, take, dest, first_slot, at, skip);
   if (!s.ok()) return s;
-  dest->SetRowsFromBuffers(first_slot + n, dest->null_count() + (n - non_null));
+  dest->SetRowsFromBuffers(first_slot + rows, dest->null_count() + (rows - take));
   return Status::OK();
 }
 
 // Decodes `num_values` non-null values and spreads them over the rows from `first_slot` on,
 // following the validity bytes already appended. For fixed-width types the slots exist.
 Status ColumnChunkReader::DecodeValues(Encoding encoding, ByteView data, int64_t num_values,
-                                       ColumnData* dest, int64_t first_slot, const std::string& at) {
+                                       ColumnData* dest, int64_t first_slot, const std::string& at,
+                                       int64_t skip) {
   const int width = descr_.width();
   const bool dict = encoding == Encoding::kPlainDictionary || encoding == Encoding::kRleDictionary;
   const bool fill_validity = dest->validity().size() == static_cast<size_t>(first_slot);
@@ -473,7 +498,10 @@ Status ColumnChunkReader::DecodeValues(Encoding encoding, ByteView data, int64_t
     if (!has_dictionary_) {
       return Status::Corruption(at + ": dictionary-encoded page without a dictionary page");
     }
-    if (num_values > 0) {
+    // Indices of skipped values are unpacked too (cheap; the runs must be walked anyway),
+    // but only the taken ones are looked up.
+    const int64_t decoded = num_values > 0 ? skip + num_values : 0;
+    if (decoded > 0) {
       if (data.empty()) return Status::Corruption(at + ": dictionary indices missing");
       int bit_width = data[0];
       if (bit_width > 32) {
@@ -481,12 +509,12 @@ Status ColumnChunkReader::DecodeValues(Encoding encoding, ByteView data, int64_t
       }
       RleBitPackedDecoder dec;
       FM_RETURN_IF_ERROR(dec.Init(data.subspan(1), bit_width));
-      indices_.resize(static_cast<size_t>(num_values));
-      Status s = dec.GetBatch(indices_.data(), num_values);
+      indices_.resize(static_cast<size_t>(decoded));
+      Status s = dec.GetBatch(indices_.data(), decoded);
       if (!s.ok()) return s.WithContext(at + ", dictionary indices");
     }
     const uint64_t dict_size = static_cast<uint64_t>(dictionary_.num_rows());
-    for (int64_t i = 0; i < num_values; i++) {
+    for (int64_t i = 0; i < decoded; i++) {
       if (indices_[static_cast<size_t>(i)] >= dict_size) {
         return Status::Corruption(at + ": dictionary index " +
                                   std::to_string(indices_[static_cast<size_t>(i)]) +
@@ -494,11 +522,11 @@ Status ColumnChunkReader::DecodeValues(Encoding encoding, ByteView data, int64_t
                                   " values)");
       }
     }
+    const uint32_t* idx = indices_.data() + (decoded > 0 ? skip : 0);
     int64_t j = 0;
     if (width > 0) {
       uint8_t* out = dest->mutable_fixed().data() + static_cast<size_t>(first_slot) * width;
       const uint8_t* d = dictionary_.fixed().data();
-      const uint32_t* idx = indices_.data();
       // Widths known at compile time copy as one load and store, not a library call a value.
       auto gather = [&](auto w) {
         constexpr size_t kW = decltype(w)::value;
@@ -526,7 +554,7 @@ Status ColumnChunkReader::DecodeValues(Encoding encoding, ByteView data, int64_t
     } else {
       ByteArrayVector& out = dest->mutable_binary();
       for (int64_t i = 0; i < rows; i++) {
-        if (valid[i]) out.Append(dictionary_.binary_value(indices_[static_cast<size_t>(j++)]));
+        if (valid[i]) out.Append(dictionary_.binary_value(idx[j++]));
         else out.AppendEmpty();
       }
     }
@@ -540,6 +568,15 @@ Status ColumnChunkReader::DecodeValues(Encoding encoding, ByteView data, int64_t
     it = decoders_.emplace(encoding, std::move(made).value()).first;
   }
   Decoder* decoder = it->second.get();
+  if (skip > 0) {
+    // PLAIN of a fixed width (see PartlyDecodable): the skipped values are bytes to step over.
+    const uint64_t skipped = static_cast<uint64_t>(skip) * static_cast<uint64_t>(width);
+    if (width <= 0 || encoding != Encoding::kPlain || skipped > data.size()) {
+      return Status::Corruption(at + ": " + std::to_string(skip) + " values to skip do not fit in " +
+                                std::to_string(data.size()) + " bytes of " + EncodingName(encoding));
+    }
+    data = data.subspan(static_cast<size_t>(skipped));
+  }
   Status s = decoder->SetData(data, num_values);
   if (!s.ok()) return s.WithContext(at);
   if (width > 0) {

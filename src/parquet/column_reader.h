@@ -52,6 +52,12 @@ class ColumnChunkReader {
   Status ReadRows(int64_t begin, int64_t end, ColumnData* out);
   Status ReadAll(ColumnData* out);
 
+  // Promises that no later call asks for rows of a page an earlier call used part of (a
+  // merge reads one range per reader): a page partly in the range then decodes only the rows
+  // asked for, where its encoding allows (dictionary indices, PLAIN fixed-width values), and
+  // is not kept for a next call. Without it, a partly used page is decoded whole and kept.
+  void set_single_pass(bool single_pass) { single_pass_ = single_pass; }
+
   const ChunkReadStats& stats() const { return stats_; }
 
  private:
@@ -69,10 +75,14 @@ class ColumnChunkReader {
   Status VerifyPagesBefore(size_t first);
   Status Restart();  // iterates the loaded bytes again from their first page
   Status ReadDictionary(const Page& page);
-  // Appends all rows of a data page to *dest.
-  Status DecodeDataPage(const Page& page, ColumnData* dest);
+  // Appends rows [lo, hi) of a data page to *dest (hi < 0: to the page's end). A strict part
+  // REQUIRES PartlyDecodable(page).
+  Status DecodeDataPage(const Page& page, ColumnData* dest, int64_t lo = 0, int64_t hi = -1);
+  bool PartlyDecodable(const Page& page) const;
+  // Decodes the `skip` + `num_values` next values of `data` and appends the last num_values.
+  // skip > 0 REQUIRES a dictionary encoding or PLAIN of a fixed width.
   Status DecodeValues(Encoding encoding, ByteView data, int64_t num_values, ColumnData* dest,
-                      int64_t first_slot, const std::string& at);
+                      int64_t first_slot, const std::string& at, int64_t skip = 0);
   std::string Where() const;
 
   const ParquetFileReader* file_;
@@ -100,6 +110,7 @@ class ColumnChunkReader {
   // Rows [cached_begin_, cached_end_) of the last partially used page, decoded in scratch_.
   int64_t cached_begin_ = -1;
   int64_t cached_end_ = -1;
+  bool single_pass_ = false;
 
   bool has_dictionary_ = false;
   ColumnData dictionary_;

@@ -127,12 +127,14 @@ ColumnData ReadAllOf(const ParquetFileReader& file, int column) {
   return data;
 }
 
-// Rows [begin, end) of `column` read by a fresh reader (what the merge executor does).
+// Rows [begin, end) of `column` read by a fresh reader (what the merge executor does, which
+// also promises a single pass: partly used pages decode only the rows asked for).
 Result<ColumnData> ReadRange(const ParquetFileReader& file, int column, int64_t begin, int64_t end,
-                             ChunkReadStats* stats = nullptr) {
+                             ChunkReadStats* stats = nullptr, bool single_pass = false) {
   const ColumnDescriptor& c = file.schema().column(column);
   ColumnData data(c.type, c.type_length);
   ColumnChunkReader reader(&file, 0, column);
+  reader.set_single_pass(single_pass);
   FM_RETURN_IF_ERROR(reader.ReadRows(begin, end, &data));
   if (stats != nullptr) *stats = reader.stats();
   return data;
@@ -202,9 +204,12 @@ TEST_P(SubRangeTest, EveryRangeEqualsTheFullReadsSlice) {
       ASSERT_TRUE(file_->column_meta(0, column).dictionary_page_offset.has_value());
     }
     for (const auto& [begin, end] : RangesFor(pages)) {
-      auto got = ReadRange(*file_, column, begin, end);
-      ASSERT_TRUE(got.ok()) << begin << ".." << end << ": " << got.status().ToString();
-      ASSERT_EQ(Cells(*got, 0, got->num_rows()), Cells(full, begin, end)) << begin << ".." << end;
+      for (bool single_pass : {false, true}) {
+        auto got = ReadRange(*file_, column, begin, end, nullptr, single_pass);
+        ASSERT_TRUE(got.ok()) << begin << ".." << end << ": " << got.status().ToString();
+        ASSERT_EQ(Cells(*got, 0, got->num_rows()), Cells(full, begin, end))
+            << begin << ".." << end << (single_pass ? " (single pass)" : "");
+      }
     }
   }
 }
@@ -505,12 +510,15 @@ TEST(SubRangeInterop, OtherWritersOffsetIndexesGiveTheFullReadsSlices) {
         }
         for (const auto& [begin, end] : ranges) {
           if (begin < 0 || begin >= end || end > rows) continue;
-          ColumnData got(d.type, d.type_length);
-          ColumnChunkReader reader(file.get(), rg, c);
-          Status s = reader.ReadRows(begin, end, &got);
-          ASSERT_TRUE(s.ok()) << d.name << " " << begin << ".." << end << ": " << s.ToString();
-          ASSERT_EQ(Cells(got, 0, got.num_rows()), Cells(full, begin, end))
-              << d.name << " " << begin << ".." << end;
+          for (bool single_pass : {false, true}) {
+            ColumnData got(d.type, d.type_length);
+            ColumnChunkReader reader(file.get(), rg, c);
+            reader.set_single_pass(single_pass);
+            Status s = reader.ReadRows(begin, end, &got);
+            ASSERT_TRUE(s.ok()) << d.name << " " << begin << ".." << end << ": " << s.ToString();
+            ASSERT_EQ(Cells(got, 0, got.num_rows()), Cells(full, begin, end))
+                << d.name << " " << begin << ".." << end << (single_pass ? " (single pass)" : "");
+          }
         }
       }
     }
