@@ -2,13 +2,13 @@
 // page_reader.cc, column_reader.cc and the decoders and codecs under them): the input is a file.
 // Opening validates the footer; then every column chunk of the first row groups is decoded, in
 // one pass, in two overlapping batches (the batched path cat and check use) and as a middle
-// range (the pages the offset index points at, partly used pages decoding only the range's
-// rows), the page indexes are read, and the chunk is
-// copied as stored (chunk_copy.cc: the merge's path for row groups that map one to one), and
-// the chunks of the first row groups are joined as one (MergeColumnChunks: united dictionaries,
-// rewritten indices). Every failure must be a Status: no crash, no out-of-bounds access, no
-// allocation beyond libFuzzer's limit. Row groups claiming more than 2^20 rows are only opened:
-// a page may legitimately hold up to 2^27 NULLs in a few bytes, and decoding one takes GBs.
+// range (the pages the offset index points at; partly used pages decode only the range's rows,
+// as in a merge), the page indexes are read, the chunk is copied as stored (chunk_copy.cc: the
+// merge's path for row groups that map one to one), and the chunks of the first row groups are
+// joined as one (MergeColumnChunks: united dictionaries, rewritten indices). Every failure must
+// be a Status: no crash, no out-of-bounds access, no allocation beyond libFuzzer's limit. Row
+// groups claiming more than 2^20 rows are only opened: a page may legitimately hold up to 2^27
+// NULLs in a few bytes, and decoding one takes GBs.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
