@@ -115,6 +115,17 @@ void FuzzHybrid(ByteView data, int bit_width, int64_t n, uint8_t seed) {
   for (uint32_t v : values) encoder.Put(v);
   ByteBuffer encoded;
   encoder.Finish(&encoded);
+  // PutBatch, in the decoder's batch sizes, must write exactly the bytes of one Put a value.
+  RleBitPackedEncoder batched(bit_width);
+  BatchSizes put_batches(static_cast<uint8_t>(seed + 1));
+  for (int64_t done = 0; done < n;) {
+    const int64_t take = put_batches.Next(n - done);
+    batched.PutBatch(values.data() + done, take);
+    done += take;
+  }
+  ByteBuffer batched_encoded;
+  batched.Finish(&batched_encoded);
+  Check(batched_encoded == encoded);
   std::vector<uint32_t> again(static_cast<size_t>(n));
   Check(decoder.Init(encoded, bit_width).ok());
   Check(decoder.GetBatch(again.data(), n).ok());
