@@ -583,8 +583,8 @@ Result<bool> MergeColumnChunks(const ParquetFileReader& file, int rg_begin, int 
   if (unite) count_page(PageType::kDictionaryPage, Encoding::kPlain);
   for (const SourcePage& sp : pages) {
     const PageHeader& h = sp.page.header;
-    count_page(PageType::kDataPage, h.type == PageType::kDataPage ? h.data_page_header->encoding
-                                                                  : h.data_page_header_v2->encoding);
+    count_page(h.type, h.type == PageType::kDataPage ? h.data_page_header->encoding
+                                                     : h.data_page_header_v2->encoding);
   }
   md.path_in_schema = {target.name};
   md.codec = options.codec;

@@ -469,7 +469,7 @@ Status ColumnChunkReader::DecodeDataPage(const Page& page, ColumnData* dest, int
     dest->mutable_fixed().resize(dest->mutable_fixed().size() +
                                  static_cast<size_t>(rows) * static_cast<size_t>(descr_.width()));
   }
-  Status s = DecodeValues(encoding, body, take, dest, first_slot, at, skip);
+  Status s = DecodeValues(encoding, body, take, dest, first_slot, at, skip, non_null);
   if (!s.ok()) return s;
   dest->SetRowsFromBuffers(first_slot + rows, dest->null_count() + (rows - take));
   return Status::OK();
@@ -479,7 +479,8 @@ Status ColumnChunkReader::DecodeDataPage(const Page& page, ColumnData* dest, int
 // following the validity bytes already appended. For fixed-width types the slots exist.
 Status ColumnChunkReader::DecodeValues(Encoding encoding, ByteView data, int64_t num_values,
                                        ColumnData* dest, int64_t first_slot, const std::string& at,
-                                       int64_t skip) {
+                                       int64_t skip, int64_t page_values) {
+  if (page_values < 0) page_values = skip + num_values;
   const int width = descr_.width();
   const bool dict = encoding == Encoding::kPlainDictionary || encoding == Encoding::kRleDictionary;
   const bool fill_validity = dest->validity().size() == static_cast<size_t>(first_slot);
@@ -498,9 +499,9 @@ Status ColumnChunkReader::DecodeValues(Encoding encoding, ByteView data, int64_t
     if (!has_dictionary_) {
       return Status::Corruption(at + ": dictionary-encoded page without a dictionary page");
     }
-    // Indices of skipped values are unpacked too (cheap; the runs must be walked anyway),
-    // but only the taken ones are looked up.
-    const int64_t decoded = num_values > 0 ? skip + num_values : 0;
+    // Every index of the page is unpacked and checked, as a whole read would (a damaged page
+    // is an error whichever rows are asked for); only the taken ones are looked up.
+    const int64_t decoded = std::max(page_values, skip + num_values);
     if (decoded > 0) {
       if (data.empty()) return Status::Corruption(at + ": dictionary indices missing");
       int bit_width = data[0];
@@ -568,14 +569,17 @@ Status ColumnChunkReader::DecodeValues(Encoding encoding, ByteView data, int64_t
     it = decoders_.emplace(encoding, std::move(made).value()).first;
   }
   Decoder* decoder = it->second.get();
-  if (skip > 0) {
-    // PLAIN of a fixed width (see PartlyDecodable): the skipped values are bytes to step over.
-    const uint64_t skipped = static_cast<uint64_t>(skip) * static_cast<uint64_t>(width);
-    if (width <= 0 || encoding != Encoding::kPlain || skipped > data.size()) {
-      return Status::Corruption(at + ": " + std::to_string(skip) + " values to skip do not fit in " +
-                                std::to_string(data.size()) + " bytes of " + EncodingName(encoding));
+  if (page_values > num_values) {
+    // Part of a page, PLAIN of a fixed width (see PartlyDecodable): the skipped values are
+    // bytes to step over, and the page must hold all the values its levels say it has.
+    const uint64_t all = static_cast<uint64_t>(std::max(page_values, skip + num_values)) *
+                         static_cast<uint64_t>(std::max(width, 0));
+    if (width <= 0 || encoding != Encoding::kPlain || all > data.size()) {
+      return Status::Corruption(at + ": " + std::to_string(page_values) + " " +
+                                EncodingName(encoding) + " values do not fit in " +
+                                std::to_string(data.size()) + " bytes");
     }
-    data = data.subspan(static_cast<size_t>(skipped));
+    data = data.subspan(static_cast<size_t>(skip) * static_cast<size_t>(width));
   }
   Status s = decoder->SetData(data, num_values);
   if (!s.ok()) return s.WithContext(at);

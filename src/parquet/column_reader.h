@@ -79,10 +79,12 @@ class ColumnChunkReader {
   // REQUIRES PartlyDecodable(page).
   Status DecodeDataPage(const Page& page, ColumnData* dest, int64_t lo = 0, int64_t hi = -1);
   bool PartlyDecodable(const Page& page) const;
-  // Decodes the `skip` + `num_values` next values of `data` and appends the last num_values.
-  // skip > 0 REQUIRES a dictionary encoding or PLAIN of a fixed width.
+  // Appends values skip .. skip + num_values of the `page_values` values in `data` (-1: no
+  // more than those), checking all of them. Taking part of the values REQUIRES a dictionary
+  // encoding or PLAIN of a fixed width.
   Status DecodeValues(Encoding encoding, ByteView data, int64_t num_values, ColumnData* dest,
-                      int64_t first_slot, const std::string& at, int64_t skip = 0);
+                      int64_t first_slot, const std::string& at, int64_t skip = 0,
+                      int64_t page_values = -1);
   std::string Where() const;
 
   const ParquetFileReader* file_;

@@ -146,9 +146,9 @@ void ColumnChunkWriter::UpdateStats(const ColumnData& data, int64_t row, PageSta
 
 bool ColumnChunkWriter::BuildDictionary(const ColumnData& data, int64_t begin, int64_t end) {
   dict_values_.Reset(column_.type, column_.type_length);
-  dict_index_.clear();
   const int64_t non_null = (end - begin);  // upper bound; nulls are skipped below
   if (!data.is_binary() && data.width() <= 8) return BuildFixedDictionary(data, begin, end);
+  dict_index_.clear();
   std::unordered_map<std::string_view, uint32_t> index;
   index.reserve(1024);
   int64_t dict_bytes = 0;
@@ -221,7 +221,11 @@ bool ColumnChunkWriter::BuildFixedDictionaryOf(const ColumnData& data, int64_t b
     while (slots[i].id >= 0 && slots[i].key != key) i = (i + 1) & mask;
     return i;
   };
-  dict_index_.resize(static_cast<size_t>(end - begin));
+  // Only grown (zero-filling it for every chunk would cost a pass over it); the entries past
+  // `seen` are stale, and EmitPage reads only the first ones.
+  if (dict_index_.size() < static_cast<size_t>(end - begin)) {
+    dict_index_.resize(static_cast<size_t>(end - begin));
+  }
   uint32_t* index_out = dict_index_.data();
   int64_t distinct = 0, seen = 0;
   const uint8_t* valid = data.validity().data();
@@ -257,7 +261,6 @@ bool ColumnChunkWriter::BuildFixedDictionaryOf(const ColumnData& data, int64_t b
       if (static_cast<double>(distinct) > kMaxDistinctRatio * static_cast<double>(seen)) return false;
     }
   }
-  dict_index_.resize(static_cast<size_t>(seen));
   return distinct > 0 && static_cast<double>(distinct) <= kMaxDistinctRatio * static_cast<double>(seen);
 }
 

@@ -68,6 +68,7 @@ struct FileSpec {
   bool page_index = true;
   Compression compression = Compression::kZstd;
   int64_t data_page_size = 256;
+  bool write_crc = true;
 };
 
 // Writes one row group of kRows rows of TestSchema() with small pages.
@@ -77,6 +78,7 @@ void WriteFile(const std::string& path, const FileSpec& spec) {
   options.write_page_index = spec.page_index;
   options.compression = spec.compression;
   options.data_page_size = spec.data_page_size;
+  options.write_crc = spec.write_crc;
   const Schema schema = TestSchema();
   auto file = io::DefaultFileSystem()->CreateForAppend(path);
   ASSERT_TRUE(file.ok()) << file.status().ToString();
@@ -469,6 +471,43 @@ TEST_F(BadOffsetIndexTest, ShiftedFirstRowsBeforeARunAreCorruption) {
             std::string::npos)
       << got.status().ToString();
   ReadEveryRange(*file);  // every other range: right rows or Corruption
+}
+
+// A single-pass read of part of a page decodes only that part's values, but checks the whole
+// page as a whole read does: damage after the range is still an error, never unnoticed.
+TEST(SinglePass, DamageAfterTheRangeInAPartlyReadPageIsStillAnError) {
+  testing::TempDir dir;
+  FileSpec spec;
+  spec.dictionary = true;
+  spec.compression = Compression::kUncompressed;  // page bytes editable as they are
+  spec.write_crc = false;                         // nothing but decoding notices the damage
+  const std::string path = dir.Join("t.parquet");
+  WriteFile(path, spec);
+  auto file = Open(path);
+  ASSERT_NE(file, nullptr);
+  // The last dictionary indices of page 3 of column "i" become all one bits: past the
+  // dictionary. The range read is the page's first two rows.
+  const std::vector<PageLocation> pages = Locations(*file, 0);
+  ASSERT_GT(pages.size(), 4u);
+  const PageLocation& page = pages[3];
+  auto bytes = io::ReadWholeFile(io::DefaultFileSystem(), path, 1ull << 30);
+  ASSERT_TRUE(bytes.ok());
+  std::string data = *bytes;
+  for (int k = 1; k <= 8; k++) {
+    data[static_cast<size_t>(page.offset + page.compressed_page_size - k)] = '\xff';
+  }
+  const std::string damaged = dir.Join("damaged.parquet");
+  ASSERT_TRUE(io::WriteFileAtomic(io::DefaultFileSystem(), damaged, AsBytes(data)).ok());
+  auto bad = Open(damaged);
+  ASSERT_NE(bad, nullptr);
+  const int64_t first = page.first_row_index;
+  for (bool single_pass : {false, true}) {
+    auto got = ReadRange(*bad, 0, first, first + 2, nullptr, single_pass);
+    ASSERT_FALSE(got.ok()) << (single_pass ? "single pass: " : "")
+                           << "damage after the range went unnoticed";
+    EXPECT_TRUE(got.status().IsCorruption()) << got.status().ToString();
+  }
+  EXPECT_TRUE(ReadRange(*bad, 0, 0, 2, nullptr, true).ok());  // other pages read fine
 }
 
 // Files of other writers: wherever they have an offset index, sub-ranges equal the full read.
