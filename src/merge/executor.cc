@@ -1,5 +1,6 @@
 #include "merge/executor.h"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -179,10 +180,24 @@ Status RunExecutor(const ExecutorContext& ctx) {
   };
   std::vector<Slot> slots(static_cast<size_t>(window));
   std::mutex mu;
-  std::condition_variable cv;
+  // Workers wait on work_cv for room in the window, the committing thread on done_cv for its
+  // next chunk. Each side is woken only when the other waits and has something to do: a
+  // wake-up per chunk would cost more than many small chunks take to encode.
+  std::condition_variable work_cv;
+  std::condition_variable done_cv;
   int64_t next_task = start;
   int64_t committed = start;
+  int64_t ready_count = 0;  // encoded chunks awaiting commit
+  int idle_workers = 0;
+  bool committer_waiting = false;
   bool stop = false;
+  // The committing thread, once its next chunk is ready, sleeps on until a few chunks are
+  // ready (it then commits them in one go), or the workers would have to wait for it.
+  const int64_t batch = std::clamp<int64_t>(window / 2, 1, 16);
+  auto commit_can_proceed = [&] {
+    return slots[static_cast<size_t>(committed % window)].ready &&
+           (ready_count >= batch || next_task >= committed + window || next_task >= total);
+  };
 
   auto worker_main = [&] {
     Worker w(ctx.writer_options);
@@ -191,7 +206,11 @@ Status RunExecutor(const ExecutorContext& ctx) {
       int64_t task;
       {
         std::unique_lock<std::mutex> lock(mu);
-        cv.wait(lock, [&] { return stop || next_task >= total || next_task < committed + window; });
+        while (!(stop || next_task >= total || next_task < committed + window)) {
+          idle_workers++;
+          work_cv.wait(lock);
+          idle_workers--;
+        }
         if (stop || next_task >= total) return;
         task = next_task++;
       }
@@ -201,7 +220,8 @@ Status RunExecutor(const ExecutorContext& ctx) {
       slot.status = std::move(s);
       std::swap(slot.chunk, chunk);
       slot.ready = true;
-      cv.notify_all();
+      ready_count++;
+      if (committer_waiting && commit_can_proceed()) done_cv.notify_one();
     }
   };
   std::vector<std::thread> pool;
@@ -212,7 +232,7 @@ Status RunExecutor(const ExecutorContext& ctx) {
       std::lock_guard<std::mutex> lock(mu);
       stop = true;
     }
-    cv.notify_all();
+    work_cv.notify_all();
     for (std::thread& t : pool) t.join();
   };
   auto sync = [&]() -> Status {
@@ -238,15 +258,20 @@ Status RunExecutor(const ExecutorContext& ctx) {
       std::unique_lock<std::mutex> lock(mu);
       Slot& slot = slots[static_cast<size_t>(task % window)];
       // Wake up now and then to notice a cancel request while a worker is busy.
-      while (!slot.ready) {
-        cv.wait_for(lock, std::chrono::milliseconds(200));
-        if (ctx.should_stop && ctx.should_stop()) break;
+      if (!slot.ready) {
+        committer_waiting = true;
+        while (!commit_can_proceed()) {
+          done_cv.wait_for(lock, std::chrono::milliseconds(200));
+          if (ctx.should_stop && ctx.should_stop()) break;
+        }
+        committer_waiting = false;
       }
       if (!slot.ready) {
         result = ctx.cancel_status ? ctx.cancel_status() : Status::Cancelled("cancelled");
         break;
       }
       slot.ready = false;
+      ready_count--;
       result = std::move(slot.status);
       slot.status = Status::OK();
       std::swap(chunk, slot.chunk);
@@ -280,8 +305,8 @@ Status RunExecutor(const ExecutorContext& ctx) {
     {
       std::lock_guard<std::mutex> lock(mu);
       committed = task + 1;
+      if (idle_workers > 0) work_cv.notify_one();
     }
-    cv.notify_all();
     double since = std::chrono::duration<double>(Clock::now() - last_sync).count();
     if (unsynced >= ctx.sync_bytes || since >= ctx.sync_seconds) {
       result = sync();

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "parquet/encoding/bit_packing.h"
 #include "parquet/encoding/rle_bit_packed.h"
 #include "parquet/format/thrift_codec.h"
 #include "parquet/page_reader.h"
@@ -194,13 +195,28 @@ Result<int64_t> AppendRewrittenPage(PageHeader header, ByteView body, size_t pla
   return static_cast<int64_t>(scratch->header.size() + body.size());
 }
 
+// Whether RLE/bit-packed definition levels (bit width 1) start with one RLE run of at least n
+// copies of `level`: the whole page's levels, as writers store a page without nulls (or all
+// null). Bytes after the n levels are not looked at, as in a decode of n levels.
+bool AllLevelsAre(ByteView levels, int64_t n, uint8_t level) {
+  const uint8_t* pos = levels.data();
+  uint64_t header = 0;
+  if (!ReadUleb128(&pos, levels.data() + levels.size(), &header) || (header & 1) != 0) {
+    return false;
+  }
+  return pos < levels.data() + levels.size() && *pos == level &&
+         header >> 1 >= static_cast<uint64_t>(n);
+}
+
 // Decodes the definition levels and dictionary indices of a dictionary-encoded data page
 // decompressed into scratch->page: the indices into scratch->values, *level_bytes = the bytes
-// of levels in front of them. false when its layout is one this does not handle or its levels
+// of levels in front of them; with `remap` (`entries` long) each index mapped through it.
+// false when its layout is one this does not handle or its levels
 // or indices do not decode, or an index is `entries` or more (the re-encoding path then reads
 // the page and reports what is wrong).
 bool DecodeIndices(const SourcePage& sp, const ColumnDescriptor& target, uint32_t entries,
-                   ChunkMergeScratch* scratch, size_t* level_bytes, int64_t* non_null) {
+                   const uint32_t* remap, ChunkMergeScratch* scratch, size_t* level_bytes,
+                   int64_t* non_null) {
   const PageHeader& h = sp.page.header;
   const ByteView page(scratch->page);
   const int64_t n = sp.page.num_rows;
@@ -225,7 +241,11 @@ bool DecodeIndices(const SourcePage& sp, const ColumnDescriptor& target, uint32_
   }
   std::vector<uint32_t>& values = scratch->values;
   *non_null = n;
-  if (target.nullable) {
+  if (target.nullable && AllLevelsAre(levels, n, 1)) {
+    // One RLE run of 1s: no nulls, nothing to count.
+  } else if (target.nullable && AllLevelsAre(levels, n, 0)) {
+    *non_null = 0;
+  } else if (target.nullable) {
     values.resize(static_cast<size_t>(n));
     RleBitPackedDecoder dec;
     if (!dec.Init(levels, 1).ok() || !dec.GetBatch(values.data(), n).ok()) return false;
@@ -244,10 +264,22 @@ bool DecodeIndices(const SourcePage& sp, const ColumnDescriptor& target, uint32_
       !dec.GetBatch(values.data(), *non_null).ok()) {
     return false;
   }
-  // Out-of-range indices are noticed after the loop, which stays free of branches.
+  if (remap == nullptr) {
+    // Out-of-range indices are noticed after the loop, which stays free of branches.
+    uint32_t out_of_range = 0;
+    for (int64_t i = 0; i < *non_null; i++) {
+      out_of_range |= static_cast<uint32_t>(values[static_cast<size_t>(i)] >= entries);
+    }
+    return out_of_range == 0;
+  }
+  // Checked and mapped in one pass; an out-of-range index reads entry 0 until the end.
+  uint32_t* v = values.data();
   uint32_t out_of_range = 0;
   for (int64_t i = 0; i < *non_null; i++) {
-    out_of_range |= static_cast<uint32_t>(values[static_cast<size_t>(i)] >= entries);
+    const uint32_t index = v[i];
+    const uint32_t bad = static_cast<uint32_t>(index >= entries);
+    out_of_range |= bad;
+    v[i] = remap[bad ? 0 : index];
   }
   return out_of_range == 0;
 }
@@ -262,8 +294,8 @@ Result<bool> RewriteIndices(const SourcePage& sp, const ColumnDescriptor& target
   size_t level_bytes = 0;
   int64_t non_null = 0;
   if (remap.empty() ||
-      !DecodeIndices(sp, target, static_cast<uint32_t>(remap.size()), scratch, &level_bytes,
-                     &non_null)) {
+      !DecodeIndices(sp, target, static_cast<uint32_t>(remap.size()), remap.data(), scratch,
+                     &level_bytes, &non_null)) {
     return false;
   }
   const ByteView page(scratch->page);
@@ -271,11 +303,8 @@ Result<bool> RewriteIndices(const SourcePage& sp, const ColumnDescriptor& target
   body.assign(page.begin(), page.begin() + static_cast<std::ptrdiff_t>(level_bytes));
   body.push_back(static_cast<uint8_t>(bit_width));
   if (non_null > 0) {
-    uint32_t* v = scratch->values.data();
-    const uint32_t* map = remap.data();
-    for (int64_t i = 0; i < non_null; i++) v[i] = map[v[i]];
     RleBitPackedEncoder indices(bit_width);
-    indices.PutBatch(v, non_null);
+    indices.PutBatch(scratch->values.data(), non_null);
     indices.Finish(&body);
   }
   // Wider indices can make a page larger than its source: beyond the limit readers (ours
@@ -286,6 +315,70 @@ Result<bool> RewriteIndices(const SourcePage& sp, const ColumnDescriptor& target
   FM_ASSIGN_OR_RETURN(*uncompressed, AppendRewrittenPage(sp.page.header, body,
                                                          v2 ? level_bytes : 0, compress, options,
                                                          scratch, out));
+  return true;
+}
+
+// UniteDictionaries for fixed-width values of at most 8 bytes (kWidth, or `width` when kWidth
+// is 0): the values as 64-bit keys in an open-addressing table, without allocating per entry.
+// *n enters as the first source's entry count and leaves as the united count.
+template <int kWidth>
+bool UniteFixed(int width, const std::vector<int64_t>& counts, uint64_t limit,
+                ChunkMergeScratch* s, int64_t* n) {
+  const size_t w = kWidth > 0 ? static_cast<size_t>(kWidth) : static_cast<size_t>(width);
+  int64_t total = 0;
+  for (int64_t c : counts) total += c;
+  int bits = 4;
+  while ((int64_t{1} << bits) < total * 2) bits++;
+  const size_t mask = (size_t{1} << bits) - 1;
+  // Slots of an earlier call (another generation) count as empty: no clearing per call.
+  if (s->slots.size() < mask + 1 || ++s->generation == 0) {
+    s->slots.assign(std::max(s->slots.size(), mask + 1), ChunkMergeScratch::Slot{0, 0, 0});
+    s->generation = 1;
+  }
+  const uint32_t gen = s->generation;
+  ChunkMergeScratch::Slot* slots = s->slots.data();
+  const int shift = 64 - bits;
+  // The entry of `value`, or `id` after adding it (*added).
+  auto find_or_add = [&](const uint8_t* value, int32_t id, bool* added) {
+    uint64_t key = 0;
+    std::memcpy(&key, value, w);
+    for (size_t h = (key * 0x9E3779B97F4A7C15ull) >> shift;; h = (h + 1) & mask) {
+      ChunkMergeScratch::Slot& slot = slots[h];
+      if (slot.generation != gen) {
+        slot = {key, id, gen};
+        *added = true;
+        return id;
+      }
+      if (slot.key == key) {
+        *added = false;
+        return slot.id;
+      }
+    }
+  };
+  s->united.reserve(std::min<uint64_t>(static_cast<uint64_t>(total) * w, limit + w));
+  bool added = false;
+  const uint8_t* first = s->dictionaries[0].data();
+  for (int64_t i = 0; i < counts[0]; i++) {
+    find_or_add(first + static_cast<size_t>(i) * w, static_cast<int32_t>(i), &added);
+  }
+  for (size_t j = 1; j < counts.size(); j++) {
+    const uint8_t* d = s->dictionaries[j].data();
+    std::vector<uint32_t>& remap = s->remap[j];
+    remap.resize(static_cast<size_t>(counts[j]));
+    bool identity = true;
+    for (int64_t i = 0; i < counts[j]; i++) {
+      const uint8_t* v = d + static_cast<size_t>(i) * w;
+      const int32_t id = find_or_add(v, static_cast<int32_t>(*n), &added);
+      if (added) {
+        s->united.insert(s->united.end(), v, v + w);
+        ++*n;
+        if (s->united.size() > limit) return false;
+      }
+      remap[static_cast<size_t>(i)] = static_cast<uint32_t>(id);
+      identity &= id == i;
+    }
+    s->identity[j] = identity ? 1 : 0;
+  }
   return true;
 }
 
@@ -302,53 +395,12 @@ bool UniteDictionaries(int width, const std::vector<int64_t>& counts, uint64_t l
   const ByteBuffer& first = s->dictionaries[0];
   s->united.assign(first.begin(), first.end());
   int64_t n = counts[0];
-  if (width > 0 && width <= 8) {
-    // Values as 64-bit keys in an open-addressing table (no allocation per entry).
-    int64_t total = 0;
-    for (int64_t c : counts) total += c;
-    int bits = 4;
-    while ((int64_t{1} << bits) < total * 2) bits++;
-    const size_t mask = (size_t{1} << bits) - 1;
-    // Slots of an earlier call (another generation) count as empty: no clearing per call.
-    if (s->slots.size() < mask + 1 || ++s->generation == 0) {
-      s->slots.assign(std::max(s->slots.size(), mask + 1), ChunkMergeScratch::Slot{0, 0, 0});
-      s->generation = 1;
-    }
-    const uint32_t gen = s->generation;
-    auto find_or_add = [&](const uint8_t* value, int32_t id, bool* added) {
-      uint64_t key = 0;
-      std::memcpy(&key, value, static_cast<size_t>(width));
-      for (size_t h = (key * 0x9E3779B97F4A7C15ull) >> (64 - bits);; h = (h + 1) & mask) {
-        ChunkMergeScratch::Slot& slot = s->slots[h];
-        if (slot.generation != gen) {
-          slot = {key, id, gen};
-          *added = true;
-          return id;
-        }
-        if (slot.key == key) {
-          *added = false;
-          return slot.id;
-        }
-      }
-    };
-    bool added = false;
-    for (int64_t i = 0; i < counts[0]; i++) find_or_add(first.data() + i * width, static_cast<int32_t>(i), &added);
-    for (size_t j = 1; j < k; j++) {
-      const uint8_t* d = s->dictionaries[j].data();
-      std::vector<uint32_t>& remap = s->remap[j];
-      remap.resize(static_cast<size_t>(counts[j]));
-      for (int64_t i = 0; i < counts[j]; i++) {
-        const uint8_t* v = d + i * width;
-        const int32_t id = find_or_add(v, static_cast<int32_t>(n), &added);
-        if (added) {
-          s->united.insert(s->united.end(), v, v + width);
-          n++;
-          if (s->united.size() > limit) return false;
-        }
-        remap[static_cast<size_t>(i)] = static_cast<uint32_t>(id);
-        if (id != i) s->identity[j] = 0;
-      }
-    }
+  if (width == 8) {
+    if (!UniteFixed<8>(8, counts, limit, s, &n)) return false;
+  } else if (width == 4) {
+    if (!UniteFixed<4>(4, counts, limit, s, &n)) return false;
+  } else if (width > 0 && width <= 8) {
+    if (!UniteFixed<0>(width, counts, limit, s, &n)) return false;
   } else {
     // BYTE_ARRAY (4-byte length, then the bytes) and wide fixed-length values.
     std::vector<std::string_view> entries;
@@ -531,8 +583,8 @@ Result<bool> MergeColumnChunks(const ParquetFileReader& file, int rg_begin, int 
         // source's value instead of failing: unchecked pages prove theirs are in range.
         size_t level_bytes = 0;
         int64_t non_null = 0;
-        if (unite && !DecodeIndices(sp, target, static_cast<uint32_t>(counts[sp.chunk]), scratch,
-                                    &level_bytes, &non_null)) {
+        if (unite && !DecodeIndices(sp, target, static_cast<uint32_t>(counts[sp.chunk]), nullptr,
+                                    scratch, &level_bytes, &non_null)) {
           return false;
         }
       }

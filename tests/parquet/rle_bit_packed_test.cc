@@ -347,6 +347,41 @@ TEST(RleBitPackedDecoder, ReInitStartsOver) {
 
 // Old parquet-mr example from Encodings.md: 0..7 with bit width 3, MSB first, is
 // 00000101 00111001 01110111.
+// PackValues (whole groups through a per-width specialization, the rest bit by bit) against
+// a bit-at-a-time packer, at every width and length, appended after existing bytes; and back
+// through UnpackGroups.
+TEST(PackValues, MatchesBitByBitPackingAtEveryWidth) {
+  std::mt19937_64 rng(7);
+  for (int width = 0; width <= 32; width++) {
+    for (int64_t n : {0, 1, 7, 8, 9, 16, 63, 64, 65, 200}) {
+      std::vector<uint32_t> values(static_cast<size_t>(n));
+      // Bits above the width must be ignored.
+      for (uint32_t& v : values) v = static_cast<uint32_t>(rng());
+      ByteBuffer expected = {0xAB};
+      expected.resize(1 + static_cast<size_t>((n * width + 7) / 8), 0);
+      for (int64_t i = 0; i < n; i++) {
+        for (int b = 0; b < width; b++) {
+          if ((values[static_cast<size_t>(i)] >> b) & 1) {
+            const int64_t bit = i * width + b;
+            expected[1 + static_cast<size_t>(bit / 8)] |= static_cast<uint8_t>(1u << (bit % 8));
+          }
+        }
+      }
+      ByteBuffer packed = {0xAB};
+      PackValues(values.data(), n, width, &packed);
+      ASSERT_EQ(packed, expected) << "width " << width << ", " << n << " values";
+      const int64_t groups = n / 8;
+      std::vector<uint32_t> unpacked(static_cast<size_t>(groups * 8));
+      UnpackGroups(packed.data() + 1, packed.size() - 1, width, groups, unpacked.data());
+      const uint32_t mask = width == 32 ? 0xFFFFFFFFu : (1u << width) - 1;
+      for (int64_t i = 0; i < groups * 8; i++) {
+        ASSERT_EQ(unpacked[static_cast<size_t>(i)], values[static_cast<size_t>(i)] & mask)
+            << "width " << width << ", value " << i;
+      }
+    }
+  }
+}
+
 TEST(BitPackedLevelDecoder, SpecExampleDecodes) {
   ByteBuffer data = {0x05, 0x39, 0x77};
   BitPackedLevelDecoder decoder;

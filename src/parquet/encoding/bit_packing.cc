@@ -97,6 +97,46 @@ void PackValuesImpl(const T* values, int64_t n, int bit_width, ByteBuffer* out) 
   }
 }
 
+// Packs value `kIndex` of a group of 8 `kWidth`-bit values into words[] (the group's bits,
+// LSB first); every word index and shift is a compile-time constant.
+template <int kWidth, int kIndex>
+inline void PackOne(const uint32_t* in, uint64_t* words) {
+  constexpr int kBit = kIndex * kWidth;
+  constexpr int kShift = kBit % 64;
+  constexpr uint64_t kMask = (uint64_t{1} << kWidth) - 1;
+  const uint64_t v = in[kIndex] & kMask;
+  words[kBit / 64] |= v << kShift;
+  if constexpr (kShift + kWidth > 64) words[kBit / 64 + 1] |= v >> (64 - kShift);
+}
+
+template <int kWidth, size_t... kIndex>
+inline void PackGroup(const uint32_t* in, uint8_t* out, std::index_sequence<kIndex...>) {
+  uint64_t words[4] = {0, 0, 0, 0};  // 8 values of at most 32 bits
+  (PackOne<kWidth, static_cast<int>(kIndex)>(in, words), ...);
+  uint8_t bytes[32];
+  for (int i = 0; i < 4; i++) StoreLE(bytes + 8 * i, words[i]);
+  std::memcpy(out, bytes, kWidth);  // a group of 8 values is exactly kWidth bytes
+}
+
+// Whole groups of 8 at a compile-time width; writes num_groups * kWidth bytes.
+template <int kWidth>
+void PackGroupsWidth(const uint32_t* in, int64_t num_groups, uint8_t* out) {
+  if constexpr (kWidth > 0) {
+    for (int64_t g = 0; g < num_groups; ++g) {
+      PackGroup<kWidth>(in + g * 8, out + g * kWidth, std::make_index_sequence<8>{});
+    }
+  }
+}
+
+using PackFn = void (*)(const uint32_t*, int64_t, uint8_t*);
+
+template <size_t... kWidth>
+constexpr auto MakePackTable(std::index_sequence<kWidth...>) {
+  return std::array<PackFn, sizeof...(kWidth)>{&PackGroupsWidth<static_cast<int>(kWidth)>...};
+}
+
+constexpr auto kPack32 = MakePackTable(std::make_index_sequence<33>{});
+
 }  // namespace
 
 void UnpackGroups(const uint8_t* in, size_t in_size, int bit_width, int64_t num_groups,
@@ -110,7 +150,15 @@ void UnpackGroups(const uint8_t* in, size_t in_size, int bit_width, int64_t num_
 }
 
 void PackValues(const uint32_t* values, int64_t n, int bit_width, ByteBuffer* out) {
-  PackValuesImpl(values, n, bit_width, out);
+  if (bit_width == 0) return;  // zero bytes
+  // Whole groups of 8 through the width's specialization, a partial last group bit by bit.
+  const int64_t groups = n / 8;
+  if (groups > 0) {
+    const size_t start = out->size();
+    out->resize(start + static_cast<size_t>(groups) * static_cast<size_t>(bit_width));
+    kPack32[bit_width](values, groups, out->data() + start);
+  }
+  PackValuesImpl(values + groups * 8, n - groups * 8, bit_width, out);
 }
 
 void PackValues(const uint64_t* values, int64_t n, int bit_width, ByteBuffer* out) {
