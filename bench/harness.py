@@ -2,7 +2,8 @@
 """featmerge's merge benchmark (issue 6): datasets, timed runs of featmerge and its peers, the
 physical floor, a sampled cell check, and the results table. Driven by bench/run_bench.sh.
 
-Each command is timed as a whole process (tree): wall clock, CPU = user + sys of the process and
+Each command is timed as a whole process (tree): wall clock (start to exit, the exit noted by a
+thread blocked in wait4, not by the 50 ms sampling), CPU = user + sys of the process and
 its reaped descendants (wait4), and peak RSS of the process tree = max(sum of VmRSS over the tree,
 sampled from /proc every 50 ms; the largest VmHWM of a process of the tree, its exact peak). Memory ceiling:
 a cgroup v2 child with memory.max when the cgroup v2 memory controller is delegated to us, else a
@@ -22,6 +23,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -250,10 +252,19 @@ def measure(argv, stdout_path, stderr_path, timeout, ceiling, cgroup=None, cwd=N
         proc = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL, cwd=cwd,
                                 start_new_session=True, preexec_fn=preexec)
         pid, peak, hwm, killed, status, ru = proc.pid, 0, 0, None, None, None
-        while True:
-            wpid, status, ru = os.wait4(pid, os.WNOHANG)
-            if wpid == pid:
-                break
+        # A thread blocks in wait4 and notes the exit time, so the wall time is exact rather
+        # than rounded up to the next 50 ms sample (which mattered for sub-second runs).
+        exited = threading.Event()
+        reaped = {}
+
+        def reap():
+            _, st, r = os.wait4(pid, 0)
+            reaped['at'], reaped['status'], reaped['ru'] = time.monotonic(), st, r
+            exited.set()
+
+        waiter = threading.Thread(target=reap, daemon=True)
+        waiter.start()
+        while not exited.is_set():
             rss, largest = tree_rss(pid)
             peak, hwm = max(peak, rss), max(hwm, largest)
             elapsed = time.monotonic() - t0
@@ -266,8 +277,10 @@ def measure(argv, stdout_path, stderr_path, timeout, ceiling, cgroup=None, cwd=N
                     os.killpg(pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
-            time.sleep(0.05)
-        wall = time.monotonic() - t0
+            exited.wait(0.05)
+        waiter.join()
+        status, ru = reaped['status'], reaped['ru']
+        wall = reaped['at'] - t0
         proc.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4 above
     try:  # leftovers of the session (a daemonised grandchild, a killed tree)
         os.killpg(pid, signal.SIGKILL)
@@ -669,7 +682,8 @@ def render_markdown(doc):
              f"@duckdb/node-api {m['duckdb_node_api']}.",
              '',
              "Medians of the runs of each tool, tools alternated round-robin. Each command is timed "
-             "as a whole process: wall, CPU = user+sys (process and children), peak RSS of the process "
+             "as a whole process: wall (start to exit, taken when wait4 returns), CPU = user+sys "
+             "(process and children), peak RSS of the process "
              f"tree ({doc.get('config', {}).get('memory_mode', '')}). "
              "Output: zstd level 1 for every tool. Ratios are to featmerge with its default budget. "
              "Where runs differ by more than 10%, the cell shows median (min–max).",
