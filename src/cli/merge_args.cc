@@ -29,7 +29,8 @@ void AddMergeOptions(CLI::App* cmd, MergeArgs* a) {
                   "Write a directory of part files, one per day|month of the key (UTC)");
   cmd->add_option("--split-columns", a->split_columns,
                   "Write several files of at most N columns, each with the key");
-  cmd->add_flag("--no-crc", a->no_crc, "Do not write page CRCs");
+  cmd->add_flag("--no-crc", a->no_crc,
+                "Do not compute page CRCs (pages copied as stored keep the CRC their writer gave them)");
   cmd->add_flag("--no-page-index", a->no_page_index, "Do not write column/offset indexes");
   cmd->add_flag("--reencode", a->reencode,
                 "Decode and re-encode every column chunk, even one that could be copied as stored");
