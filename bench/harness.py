@@ -3,7 +3,7 @@
 physical floor, a sampled cell check, and the results table. Driven by bench/run_bench.sh.
 
 Each command is timed as a whole process (tree): wall clock (start to exit, the exit noted by a
-thread blocked in wait4, not by the 50 ms sampling), CPU = user + sys of the process and
+thread blocked in wait4, within a few ms, not at the next 50 ms sample), CPU = user + sys of the process and
 its reaped descendants (wait4), and peak RSS of the process tree = max(sum of VmRSS over the tree,
 sampled from /proc every 50 ms; the largest VmHWM of a process of the tree, its exact peak). Memory ceiling:
 a cgroup v2 child with memory.max when the cgroup v2 memory controller is delegated to us, else a
@@ -258,9 +258,13 @@ def measure(argv, stdout_path, stderr_path, timeout, ceiling, cgroup=None, cwd=N
         reaped = {}
 
         def reap():
-            _, st, r = os.wait4(pid, 0)
-            reaped['at'], reaped['status'], reaped['ru'] = time.monotonic(), st, r
-            exited.set()
+            try:
+                _, st, r = os.wait4(pid, 0)
+                reaped['at'], reaped['status'], reaped['ru'] = time.monotonic(), st, r
+            except BaseException as e:  # re-raised below, instead of the loop never ending
+                reaped['error'] = e
+            finally:
+                exited.set()
 
         waiter = threading.Thread(target=reap, daemon=True)
         waiter.start()
@@ -279,6 +283,8 @@ def measure(argv, stdout_path, stderr_path, timeout, ceiling, cgroup=None, cwd=N
                     pass
             exited.wait(0.05)
         waiter.join()
+        if 'error' in reaped:
+            raise reaped['error']
         status, ru = reaped['status'], reaped['ru']
         wall = reaped['at'] - t0
         proc.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4 above

@@ -192,11 +192,13 @@ Status RunExecutor(const ExecutorContext& ctx) {
   bool committer_waiting = false;
   bool stop = false;
   // The committing thread, once its next chunk is ready, sleeps on until a few chunks are
-  // ready (it then commits them in one go), or the workers would have to wait for it.
+  // ready (it then commits them in one go), the workers would have to wait for it, or that
+  // chunk failed.
   const int64_t batch = std::clamp<int64_t>(window / 2, 1, 16);
   auto commit_can_proceed = [&] {
-    return slots[static_cast<size_t>(committed % window)].ready &&
-           (ready_count >= batch || next_task >= committed + window || next_task >= total);
+    const Slot& next = slots[static_cast<size_t>(committed % window)];
+    return next.ready && (ready_count >= batch || next_task >= committed + window ||
+                          next_task >= total || !next.status.ok());  // a failure at once
   };
 
   auto worker_main = [&] {
@@ -213,6 +215,9 @@ Status RunExecutor(const ExecutorContext& ctx) {
         }
         if (stop || next_task >= total) return;
         task = next_task++;
+        // Claiming may fill the window or take the last task: the committer, if it waits for
+        // more chunks than will come before it commits, must go on now.
+        if (committer_waiting && commit_can_proceed()) done_cv.notify_one();
       }
       Status s = EncodeTask(ctx, task, &w, &chunk);
       std::lock_guard<std::mutex> lock(mu);

@@ -171,7 +171,7 @@ int64_t LineUpRowGroups(const MergePlan& plan, int64_t rows, int64_t upper, bool
 }
 
 // Opens an input, records what the plan needs of it, and returns the reader (the caller
-// drops it once done, so footers are never all in memory at once).
+// drops it once done, so only a planning thread's current footers are in memory at once).
 Result<std::unique_ptr<parquet::ParquetFileReader>> OpenSource(io::FileSystem* fs,
                                                                const std::string& dir,
                                                                const std::string& file,
@@ -318,26 +318,34 @@ Result<std::unique_ptr<MergePlan>> BuildPlan(const MergeOptions& o, io::FileSyst
   plan->rows = spine.num_rows;
   FM_RETURN_IF_ERROR(PlanKeyRange(plan.get(), fs));
   {
-    // The tables' footers are opened and measured on as many threads as the merge will use:
-    // with hundreds of tables they are most of the planning time. The error reported is the
-    // first table's, as when they are opened in order.
+    // The tables' footers are opened and measured on a few threads: with hundreds of tables
+    // they are most of the planning time. The error reported is the first table's, as when
+    // they are opened in order.
     const size_t n = table_files.size();
     std::vector<Status> opened(n);
     std::atomic<size_t> next{0};
+    // Tables after a failed one are not opened (one that cannot be would only wait).
+    std::atomic<size_t> first_failed{n};
     auto open_tables = [&] {
       for (size_t i = next++; i < n; i = next++) {
+        if (i > first_failed.load()) continue;
         SourceTable& t = plan->tables[i + 1];
         auto reader = OpenSource(fs, o.input_dir, table_files[i], o.key, &t);
         if (!reader.ok()) {
           opened[i] = reader.status();
+          size_t seen = first_failed.load();
+          while (i < seen && !first_failed.compare_exchange_weak(seen, i)) {
+          }
           continue;
         }
         measure(i + 1, **reader);
         t.join.duplicates = o.on_duplicate_key;
       }
     };
-    const int threads = static_cast<int>(std::min<size_t>(
-        static_cast<size_t>(std::max(1, o.threads > 0 ? o.threads : io::CpuCount())), std::max<size_t>(n, 1)));
+    // Each thread holds one footer at a time; a few threads take most of the gain.
+    constexpr int kMaxOpenThreads = 4;
+    const int wanted = std::clamp(o.threads > 0 ? o.threads : io::CpuCount(), 1, kMaxOpenThreads);
+    const int threads = static_cast<int>(std::min<size_t>(static_cast<size_t>(wanted), std::max<size_t>(n, 1)));
     std::vector<std::thread> pool;
     for (int k = 1; k < threads; k++) pool.emplace_back(open_tables);
     open_tables();

@@ -201,7 +201,9 @@ Result<int64_t> AppendRewrittenPage(PageHeader header, ByteView body, size_t pla
 bool AllLevelsAre(ByteView levels, int64_t n, uint8_t level) {
   const uint8_t* pos = levels.data();
   uint64_t header = 0;
-  if (!ReadUleb128(&pos, levels.data() + levels.size(), &header) || (header & 1) != 0) {
+  // A header over 32 bits is corruption to the decoder (and to other readers): not this path.
+  if (!ReadUleb128(&pos, levels.data() + levels.size(), &header) || (header & 1) != 0 ||
+      header > 0xFFFFFFFFull) {
     return false;
   }
   return pos < levels.data() + levels.size() && *pos == level &&

@@ -384,61 +384,58 @@ TEST_F(ChunkMergeRefusalTest, OneEntryDictionariesGrowTheirIndexWidth) {
   }
 }
 
-// A page (snappy, no CRC) whose index points past its own two-entry dictionary. Read alone it
-// is an error; joined with a row group that adds two values, copying it as stored would make
-// the index name one of those: the join is refused instead, and re-encoding reports the error.
-TEST_F(ChunkMergeRefusalTest, IndexPastItsOwnDictionaryIsNotCopiedIntoAUnitedOne) {
-  auto codec = MakeCodec(Compression::kSnappy);
-  ASSERT_TRUE(codec.ok());
-  std::string pages;
-  FileMetaData md;
-  SchemaElement root;
-  root.name = "schema";
-  root.num_children = 1;
-  SchemaElement x;
-  x.name = "x";
-  x.type = Type::kInt32;
-  x.repetition = Repetition::kRequired;
-  md.schema = {root, x};
-  md.num_rows = 16;
-  auto append_page = [&](PageHeader h, const ByteBuffer& body) {
-    ByteBuffer compressed;
-    ASSERT_TRUE((*codec)->Compress(body, &compressed).ok());
-    h.uncompressed_page_size = static_cast<int32_t>(body.size());
-    h.compressed_page_size = static_cast<int32_t>(compressed.size());
-    ByteBuffer header;
-    EncodePageHeader(h, &header);
-    pages.append(header.begin(), header.end());
-    pages.append(compressed.begin(), compressed.end());
-  };
-  auto row_group = [&](std::vector<int32_t> dictionary, std::vector<uint32_t> indices, int width) {
-    const int64_t start = 4 + static_cast<int64_t>(pages.size());
+// A hand-made one-column INT32 file (snappy, no CRC): row groups of a dictionary page and one
+// v1 data page each, for pages our writer never produces.
+class HandMadeDictionaryFile {
+ public:
+  explicit HandMadeDictionaryFile(bool nullable) : nullable_(nullable) {
+    SchemaElement root;
+    root.name = "schema";
+    root.num_children = 1;
+    SchemaElement x;
+    x.name = "x";
+    x.type = Type::kInt32;
+    x.repetition = nullable ? Repetition::kOptional : Repetition::kRequired;
+    md_.schema = {root, x};
+  }
+
+  // `indices` packed at `width` bits; a nullable column's page has `levels` (the RLE/bit-packed
+  // definition levels, without their length prefix) in front, one per index.
+  void AddRowGroup(const std::vector<int32_t>& dictionary, const std::vector<uint32_t>& indices,
+                   int width, const ByteBuffer& levels = {}) {
+    const int64_t start = 4 + static_cast<int64_t>(pages_.size());
     PageHeader dict;
     dict.type = PageType::kDictionaryPage;
     dict.dictionary_page_header = DictionaryPageHeader{static_cast<int32_t>(dictionary.size()),
                                                        Encoding::kPlain, std::nullopt};
     ByteBuffer plain(dictionary.size() * 4);
     for (size_t i = 0; i < dictionary.size(); i++) StoreLE<int32_t>(plain.data() + 4 * i, dictionary[i]);
-    append_page(dict, plain);
-    const int64_t data_offset = 4 + static_cast<int64_t>(pages.size());
+    AppendPage(dict, plain);
+    const int64_t data_offset = 4 + static_cast<int64_t>(pages_.size());
     PageHeader data;
     data.type = PageType::kDataPage;
     DataPageHeader dp;
     dp.num_values = static_cast<int32_t>(indices.size());
     dp.encoding = Encoding::kRleDictionary;
     data.data_page_header = dp;
-    ByteBuffer body = {static_cast<uint8_t>(width)};
+    ByteBuffer body;
+    if (nullable_) {
+      body.resize(4);
+      StoreLE<uint32_t>(body.data(), static_cast<uint32_t>(levels.size()));
+      body.insert(body.end(), levels.begin(), levels.end());
+    }
+    body.push_back(static_cast<uint8_t>(width));
     RleBitPackedEncoder encoder(width);
     for (uint32_t v : indices) encoder.Put(v);
     encoder.Finish(&body);
-    append_page(data, body);
+    AppendPage(data, body);
     ColumnMetaData cm;
     cm.type = Type::kInt32;
     cm.encodings = {Encoding::kPlain, Encoding::kRleDictionary};
     cm.path_in_schema = {"x"};
     cm.codec = Compression::kSnappy;
     cm.num_values = static_cast<int64_t>(indices.size());
-    cm.total_compressed_size = cm.total_uncompressed_size = 4 + static_cast<int64_t>(pages.size()) - start;
+    cm.total_compressed_size = cm.total_uncompressed_size = 4 + static_cast<int64_t>(pages_.size()) - start;
     cm.dictionary_page_offset = start;
     cm.data_page_offset = data_offset;
     RowGroup rg;
@@ -446,14 +443,42 @@ TEST_F(ChunkMergeRefusalTest, IndexPastItsOwnDictionaryIsNotCopiedIntoAUnitedOne
     rg.columns.resize(1);
     rg.columns[0].file_offset = start;
     rg.columns[0].meta_data = cm;
-    md.row_groups.push_back(rg);
-  };
-  row_group({10, 20}, {0, 1, 3, 0, 1, 0, 1, 0}, 2);  // index 3: past a 2-entry dictionary
-  row_group({30, 40}, {0, 1, 1, 0, 1, 0, 1, 0}, 1);
-  const std::string path = dir_.Join("bad_index.parquet");
-  const std::string bytes = testing::AssembleFile(pages, md);
-  ASSERT_TRUE(io::WriteFileAtomic(io::DefaultFileSystem(), path, AsBytes(bytes)).ok());
-  auto src = Open(path);
+    md_.row_groups.push_back(rg);
+    md_.num_rows += rg.num_rows;
+  }
+
+  std::unique_ptr<ParquetFileReader> Write(const std::string& path) {
+    const std::string bytes = testing::AssembleFile(pages_, md_);
+    EXPECT_TRUE(io::WriteFileAtomic(io::DefaultFileSystem(), path, AsBytes(bytes)).ok());
+    return Open(path);
+  }
+
+ private:
+  void AppendPage(PageHeader h, const ByteBuffer& body) {
+    ByteBuffer compressed;
+    ASSERT_TRUE(codec_->Compress(body, &compressed).ok());
+    h.uncompressed_page_size = static_cast<int32_t>(body.size());
+    h.compressed_page_size = static_cast<int32_t>(compressed.size());
+    ByteBuffer header;
+    EncodePageHeader(h, &header);
+    pages_.append(header.begin(), header.end());
+    pages_.append(compressed.begin(), compressed.end());
+  }
+
+  bool nullable_;
+  std::unique_ptr<Codec> codec_ = std::move(MakeCodec(Compression::kSnappy)).value();
+  std::string pages_;
+  FileMetaData md_;
+};
+
+// A page (snappy, no CRC) whose index points past its own two-entry dictionary. Read alone it
+// is an error; joined with a row group that adds two values, copying it as stored would make
+// the index name one of those: the join is refused instead, and re-encoding reports the error.
+TEST_F(ChunkMergeRefusalTest, IndexPastItsOwnDictionaryIsNotCopiedIntoAUnitedOne) {
+  HandMadeDictionaryFile file(/*nullable=*/false);
+  file.AddRowGroup({10, 20}, {0, 1, 3, 0, 1, 0, 1, 0}, 2);  // index 3: past a 2-entry dictionary
+  file.AddRowGroup({30, 40}, {0, 1, 1, 0, 1, 0, 1, 0}, 1);
+  auto src = file.Write(dir_.Join("bad_index.parquet"));
   ASSERT_NE(src, nullptr);
   ColumnData data(Type::kInt32, 0);
   Status read = ColumnChunkReader(src.get(), 0, 0).ReadAll(&data);
@@ -465,6 +490,33 @@ TEST_F(ChunkMergeRefusalTest, IndexPastItsOwnDictionaryIsNotCopiedIntoAUnitedOne
                                   &stats_);
   ASSERT_TRUE(merged.ok()) << merged.status().ToString();
   EXPECT_FALSE(*merged);
+}
+
+// Definition levels that are one RLE run of 1s skip level decoding when a page is rewritten;
+// a run header over 32 bits is corruption to the decoder and to other readers, so such a page
+// is not rewritten with its levels as they are: the join is refused and re-encoding reports
+// it. The same levels with a sound header are joined.
+TEST_F(ChunkMergeRefusalTest, OverlongLevelRunHeaderIsNotRewrittenAsItIs) {
+  // RLE run of 8 ones: header (8 << 1) as a 1-byte varint, or with bit 33 set as 5 bytes.
+  const ByteBuffer sound = {0x10, 0x01};
+  const ByteBuffer overlong = {0x90, 0x80, 0x80, 0x80, 0x20, 0x01};
+  for (bool bad : {false, true}) {
+    SCOPED_TRACE(bad ? "overlong header" : "sound header");
+    HandMadeDictionaryFile file(/*nullable=*/true);
+    file.AddRowGroup({10, 20}, {0, 1, 1, 0, 1, 0, 1, 0}, 1, sound);
+    file.AddRowGroup({30, 20}, {0, 1, 1, 0, 1, 0, 1, 0}, 1, bad ? overlong : sound);
+    auto src = file.Write(dir_.Join(bad ? "overlong.parquet" : "sound.parquet"));
+    ASSERT_NE(src, nullptr);
+    ColumnData data(Type::kInt32, 0);
+    Status read = ColumnChunkReader(src.get(), 1, 0).ReadAll(&data);
+    EXPECT_EQ(read.IsCorruption(), bad) << read.ToString();
+    ChunkMergeOptions o;
+    o.codec = Compression::kSnappy;
+    auto merged = MergeColumnChunks(*src, 0, 2, 0, src->schema().column(0), o, &scratch_,
+                                    &chunk_, &stats_);
+    ASSERT_TRUE(merged.ok()) << merged.status().ToString();
+    EXPECT_EQ(*merged, !bad);
+  }
 }
 
 // Other writers' files with several row groups: every chunk that is joined reads back as the

@@ -345,8 +345,6 @@ TEST(RleBitPackedDecoder, ReInitStartsOver) {
   EXPECT_EQ(out, std::vector<uint32_t>(3, 3));
 }
 
-// Old parquet-mr example from Encodings.md: 0..7 with bit width 3, MSB first, is
-// 00000101 00111001 01110111.
 // PackValues (whole groups through a per-width specialization, the rest bit by bit) against
 // a bit-at-a-time packer, at every width and length, appended after existing bytes; and back
 // through UnpackGroups.
@@ -382,6 +380,8 @@ TEST(PackValues, MatchesBitByBitPackingAtEveryWidth) {
   }
 }
 
+// Old parquet-mr example from Encodings.md: 0..7 with bit width 3, MSB first, is
+// 00000101 00111001 01110111.
 TEST(BitPackedLevelDecoder, SpecExampleDecodes) {
   ByteBuffer data = {0x05, 0x39, 0x77};
   BitPackedLevelDecoder decoder;

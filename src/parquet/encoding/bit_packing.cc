@@ -5,6 +5,8 @@
 #include <cstring>
 #include <utility>
 
+#include "base/logging.h"
+
 namespace featmerge::parquet {
 namespace {
 
@@ -151,6 +153,7 @@ void UnpackGroups(const uint8_t* in, size_t in_size, int bit_width, int64_t num_
 
 void PackValues(const uint32_t* values, int64_t n, int bit_width, ByteBuffer* out) {
   if (bit_width == 0) return;  // zero bytes
+  FM_DCHECK(bit_width <= 32);
   // Whole groups of 8 through the width's specialization, a partial last group bit by bit.
   const int64_t groups = n / 8;
   if (groups > 0) {
