@@ -816,7 +816,9 @@ def main():
                    'memory_mode': mode, 'tools': args.tools, 'duckdb_memory': args.duckdb_memory,
                    'check_rows': args.check_rows, 'check_cols': args.check_cols}
     os.makedirs(args.results, exist_ok=True)
-    base = os.path.join(args.results, f'{date}-{host}')
+    # The smoke scale gets a file of its own, so it never joins a day's real results.
+    suffix = '-tiny' if scales == ['tiny'] else ''
+    base = os.path.join(args.results, f'{date}-{host}{suffix}')
     t0 = time.monotonic()
     for s in scales:
         result = run_scale(s, args, cgroup, cores)
