@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <functional>
 #include <map>
 #include <set>
 #include <thread>
@@ -94,6 +95,35 @@ int64_t UniformRowGroupRows(const parquet::ParquetFileReader& reader) {
     if (r != rows && !(i == n - 1 && r < rows)) return 0;
   }
   return rows;
+}
+
+// Runs fn(i) for every i in [begin, end) on `threads` threads (the caller's among them), each
+// index once, and returns the status of the lowest index that failed. Indices past a failed
+// one are skipped, while every index below it still runs: the error returned does not depend
+// on timing, and it is the one a loop in order would return.
+Status ForEachIndex(size_t begin, size_t end, int threads,
+                    const std::function<Status(size_t)>& fn) {
+  std::vector<Status> statuses(end > begin ? end - begin : 0);
+  std::atomic<size_t> next{begin};
+  std::atomic<size_t> first_failed{end};
+  auto run = [&] {
+    for (size_t i = next++; i < end; i = next++) {
+      if (i > first_failed.load()) continue;
+      Status s = fn(i);
+      if (!s.ok()) {
+        statuses[i - begin] = std::move(s);
+        size_t seen = first_failed.load();
+        while (i < seen && !first_failed.compare_exchange_weak(seen, i)) {
+        }
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int k = 1; k < threads; k++) pool.emplace_back(run);
+  run();
+  for (std::thread& th : pool) th.join();
+  for (Status& s : statuses) FM_RETURN_IF_ERROR(s);
+  return Status::OK();
 }
 
 // Every row group's chunk of `column`, as stored.
@@ -319,38 +349,20 @@ Result<std::unique_ptr<MergePlan>> BuildPlan(const MergeOptions& o, io::FileSyst
   FM_RETURN_IF_ERROR(PlanKeyRange(plan.get(), fs));
   {
     // The tables' footers are opened and measured on a few threads: with hundreds of tables
-    // they are most of the planning time. The error reported is the first table's, as when
-    // they are opened in order.
-    const size_t n = table_files.size();
-    std::vector<Status> opened(n);
-    std::atomic<size_t> next{0};
-    // Tables after a failed one are not opened (one that cannot be would only wait).
-    std::atomic<size_t> first_failed{n};
-    auto open_tables = [&] {
-      for (size_t i = next++; i < n; i = next++) {
-        if (i > first_failed.load()) continue;
-        SourceTable& t = plan->tables[i + 1];
-        auto reader = OpenSource(fs, o.input_dir, table_files[i], o.key, &t);
-        if (!reader.ok()) {
-          opened[i] = reader.status();
-          size_t seen = first_failed.load();
-          while (i < seen && !first_failed.compare_exchange_weak(seen, i)) {
-          }
-          continue;
-        }
-        measure(i + 1, **reader);
-        t.join.duplicates = o.on_duplicate_key;
-      }
-    };
-    // Each thread holds one footer at a time; a few threads take most of the gain.
+    // they are most of the planning time. Each thread holds one footer at a time, and a few
+    // threads take most of the gain. The error is the first failed table's, and tables after
+    // it are not opened (one that cannot be would only wait).
     constexpr int kMaxOpenThreads = 4;
+    const size_t n = table_files.size();
     const int wanted = std::clamp(o.threads > 0 ? o.threads : io::CpuCount(), 1, kMaxOpenThreads);
     const int threads = static_cast<int>(std::min<size_t>(static_cast<size_t>(wanted), std::max<size_t>(n, 1)));
-    std::vector<std::thread> pool;
-    for (int k = 1; k < threads; k++) pool.emplace_back(open_tables);
-    open_tables();
-    for (std::thread& th : pool) th.join();
-    for (const Status& status : opened) FM_RETURN_IF_ERROR(status);
+    FM_RETURN_IF_ERROR(ForEachIndex(0, n, threads, [&](size_t i) -> Status {
+      SourceTable& t = plan->tables[i + 1];
+      FM_ASSIGN_OR_RETURN(auto reader, OpenSource(fs, o.input_dir, table_files[i], o.key, &t));
+      measure(i + 1, *reader);
+      t.join.duplicates = o.on_duplicate_key;
+      return Status::OK();
+    }));
   }
   std::vector<std::string> incompatible;
   for (size_t i = 1; i < plan->tables.size(); i++) {
@@ -591,36 +603,21 @@ Status AlignTables(MergePlan* plan, SpillFile* spill) {
   // (its keys and row map are the only per-table memory). With --from/--to the key reads
   // update the plan's pruning counters, so they stay on one thread.
   const size_t n = plan->tables.size();
-  std::vector<Status> statuses(n);
   std::vector<DuplicateReport> dups(n);
-  std::atomic<size_t> next{1};
-  // After a failure, tables past the first failed one are skipped; every table before it is
-  // still aligned, so the error reported (the first table's) does not depend on timing.
-  std::atomic<size_t> first_failed{n};
-  auto align = [&] {
-    for (size_t i = next++; i < n; i = next++) {
-      if (i > first_failed.load()) continue;
-      SourceTable& t = plan->tables[i];
-      statuses[i] = [&]() -> Status {
-        // Each table's keys are normalized with its own unit (ns, us, ms compare as instants).
-        FM_ASSIGN_OR_RETURN(auto reader, plan->readers->Get(t));
-        FM_ASSIGN_OR_RETURN(bool same, SameKeyChunks(*spine_reader, spine, spine_key_chunks,
-                                                     *reader, t));
-        if (same) {
-          FM_ASSIGN_OR_RETURN(t.alignment,
-                              AlignTable(spine_keys, index, spine_keys, t.join, spill, &dups[i]));
-          return Status::OK();
-        }
-        FM_ASSIGN_OR_RETURN(KeyColumn keys, ReadTableKeys(plan, t, *reader));
-        FM_ASSIGN_OR_RETURN(t.alignment, AlignTable(spine_keys, index, keys, t.join, spill, &dups[i]));
-        return Status::OK();
-      }();
-      if (!statuses[i].ok()) {
-        size_t seen = first_failed.load();
-        while (i < seen && !first_failed.compare_exchange_weak(seen, i)) {
-        }
-      }
+  auto align = [&](size_t i) -> Status {
+    // Each table's keys are normalized with its own unit (ns, us, ms compare as instants).
+    SourceTable& t = plan->tables[i];
+    FM_ASSIGN_OR_RETURN(auto reader, plan->readers->Get(t));
+    FM_ASSIGN_OR_RETURN(bool same,
+                        SameKeyChunks(*spine_reader, spine, spine_key_chunks, *reader, t));
+    if (same) {
+      FM_ASSIGN_OR_RETURN(t.alignment,
+                          AlignTable(spine_keys, index, spine_keys, t.join, spill, &dups[i]));
+      return Status::OK();
     }
+    FM_ASSIGN_OR_RETURN(KeyColumn keys, ReadTableKeys(plan, t, *reader));
+    FM_ASSIGN_OR_RETURN(t.alignment, AlignTable(spine_keys, index, keys, t.join, spill, &dups[i]));
+    return Status::OK();
   };
   // Per thread: a table's keys (8 bytes a row), its row order (4) and the spine's row map (8),
   // plus sort scratch: about 32 bytes a row of the larger of spine and table. A quarter of the
@@ -633,13 +630,11 @@ Status AlignTables(MergePlan* plan, SpillFile* spill) {
   const int threads = plan->range.active
                           ? 1
                           : std::max(1, std::min({plan->threads, static_cast<int>(n), by_budget}));
-  std::vector<std::thread> pool;
-  for (int i = 1; i < threads; i++) pool.emplace_back(align);
-  align();
-  for (std::thread& th : pool) th.join();
+  // After a failure, tables past the first failed one are skipped; every table before it is
+  // still aligned, so the error reported (the first table's) does not depend on timing.
+  FM_RETURN_IF_ERROR(ForEachIndex(1, n, threads, align));
   std::vector<std::string> dup_tables;
   for (size_t i = 1; i < n; i++) {
-    FM_RETURN_IF_ERROR(statuses[i]);
     const SourceTable& t = plan->tables[i];
     if (dups[i].duplicated_keys > 0 && t.join.duplicates == DuplicatePolicy::kError) {
       dup_tables.push_back("'" + t.name + "' " + std::to_string(dups[i].duplicated_keys) +
