@@ -6,7 +6,6 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "parquet/encoding/bit_packing.h"
 #include "parquet/encoding/rle_bit_packed.h"
 #include "parquet/format/thrift_codec.h"
 #include "parquet/page_reader.h"
@@ -195,27 +194,12 @@ Result<int64_t> AppendRewrittenPage(PageHeader header, ByteView body, size_t pla
   return static_cast<int64_t>(scratch->header.size() + body.size());
 }
 
-// Whether RLE/bit-packed definition levels (bit width 1) start with one RLE run of at least n
-// copies of `level`: the whole page's levels, as writers store a page without nulls (or all
-// null). Bytes after the n levels are not looked at, as in a decode of n levels.
-bool AllLevelsAre(ByteView levels, int64_t n, uint8_t level) {
-  const uint8_t* pos = levels.data();
-  uint64_t header = 0;
-  // A header over 32 bits is corruption to the decoder (and to other readers): not this path.
-  if (!ReadUleb128(&pos, levels.data() + levels.size(), &header) || (header & 1) != 0 ||
-      header > 0xFFFFFFFFull) {
-    return false;
-  }
-  return pos < levels.data() + levels.size() && *pos == level &&
-         header >> 1 >= static_cast<uint64_t>(n);
-}
-
 // Decodes the definition levels and dictionary indices of a dictionary-encoded data page
 // decompressed into scratch->page: the indices into scratch->values, *level_bytes = the bytes
 // of levels in front of them; with `remap` (`entries` long) each index mapped through it.
-// false when its layout is one this does not handle or its levels
-// or indices do not decode, or an index is `entries` or more (the re-encoding path then reads
-// the page and reports what is wrong).
+// false when its layout is one this does not handle or its levels or indices do not decode,
+// or an index is `entries` or more (the re-encoding path then reads the page and reports what
+// is wrong).
 bool DecodeIndices(const SourcePage& sp, const ColumnDescriptor& target, uint32_t entries,
                    const uint32_t* remap, ChunkMergeScratch* scratch, size_t* level_bytes,
                    int64_t* non_null) {
@@ -243,14 +227,17 @@ bool DecodeIndices(const SourcePage& sp, const ColumnDescriptor& target, uint32_
   }
   std::vector<uint32_t>& values = scratch->values;
   *non_null = n;
-  if (target.nullable && AllLevelsAre(levels, n, 1)) {
-    // One RLE run of 1s: no nulls, nothing to count.
-  } else if (target.nullable && AllLevelsAre(levels, n, 0)) {
-    *non_null = 0;
+  RleBitPackedDecoder level_decoder;
+  uint32_t level = 0;
+  if (target.nullable && level_decoder.Init(levels, 1).ok() &&
+      level_decoder.NextValuesRepeat(n, &level)) {
+    // One RLE run: no nulls (or all null), nothing to count.
+    *non_null = level == 0 ? 0 : n;
   } else if (target.nullable) {
     values.resize(static_cast<size_t>(n));
-    RleBitPackedDecoder dec;
-    if (!dec.Init(levels, 1).ok() || !dec.GetBatch(values.data(), n).ok()) return false;
+    if (!level_decoder.Init(levels, 1).ok() || !level_decoder.GetBatch(values.data(), n).ok()) {
+      return false;
+    }
     *non_null = 0;
     for (int64_t i = 0; i < n; i++) {
       if (values[static_cast<size_t>(i)] > 1) return false;

@@ -221,6 +221,48 @@ TEST(RleBitPackedDecoder, UnevenBatchesMatchOneBatch) {
   }
 }
 
+// NextValuesRepeat: true only when one RLE run covers the next n values, without taking any;
+// a bit-packed or shorter run, an overlong header or a value wider than the bit width is
+// false (the last two are errors to GetBatch after a re-Init).
+TEST(RleBitPackedDecoder, NextValuesRepeatSeesOneRunCoveringTheValues) {
+  RleBitPackedDecoder d;
+  uint32_t value = 9;
+  const ByteBuffer ten_ones = {0x14, 0x01};  // RLE: 10 x 1
+  ASSERT_TRUE(d.Init(ten_ones, 1).ok());
+  EXPECT_TRUE(d.NextValuesRepeat(10, &value));
+  EXPECT_EQ(value, 1u);
+  EXPECT_EQ(DecodeOk(ten_ones, 1, 10), std::vector<uint32_t>(10, 1));
+  ASSERT_TRUE(d.Init(ten_ones, 1).ok());
+  EXPECT_FALSE(d.NextValuesRepeat(11, &value));
+  // Asked after part of the run is taken: what is left of it counts.
+  ASSERT_TRUE(d.Init(ten_ones, 1).ok());
+  std::vector<uint32_t> out(4);
+  ASSERT_TRUE(d.GetBatch(out.data(), 4).ok());
+  EXPECT_TRUE(d.NextValuesRepeat(6, &value));
+  EXPECT_FALSE(d.NextValuesRepeat(7, &value));
+  out.resize(6);
+  ASSERT_TRUE(d.GetBatch(out.data(), 6).ok());
+  EXPECT_EQ(out, std::vector<uint32_t>(6, 1));
+
+  // A bit-packed group of 8 ones: not a run; GetBatch still reads it.
+  const ByteBuffer packed = {0x03, 0xFF};
+  ASSERT_TRUE(d.Init(packed, 1).ok());
+  EXPECT_FALSE(d.NextValuesRepeat(8, &value));
+  out.resize(8);
+  ASSERT_TRUE(d.GetBatch(out.data(), 8).ok());
+  EXPECT_EQ(out, std::vector<uint32_t>(8, 1));
+
+  // Header (8 << 1) with bit 33 set: over 32 bits. A value of 2 at bit width 1.
+  for (const ByteBuffer& bad : {ByteBuffer{0x90, 0x80, 0x80, 0x80, 0x20, 0x01},
+                                ByteBuffer{0x10, 0x02}}) {
+    ASSERT_TRUE(d.Init(bad, 1).ok());
+    EXPECT_FALSE(d.NextValuesRepeat(8, &value));
+    Status status;
+    DecodeAll(bad, 1, 8, &status);
+    EXPECT_TRUE(status.IsCorruption()) << status.ToString();
+  }
+}
+
 TEST(RleBitPackedDecoder, BitWidthZeroYieldsZeros) {
   ByteBuffer garbage = {0xFF, 0xFF, 0xFF};
   Status status;

@@ -143,6 +143,17 @@ void RleBitPackedDecoder::TakePacked(uint32_t* out, int64_t n) {
   }
 }
 
+bool RleBitPackedDecoder::NextValuesRepeat(int64_t n, uint32_t* value) {
+  if (bit_width_ == 0) {
+    *value = 0;
+    return true;
+  }
+  if (run_left_ == 0 && !NextRun().ok()) return false;
+  if (run_is_packed_ || run_left_ < n) return false;
+  *value = rle_value_;
+  return true;
+}
+
 Status RleBitPackedDecoder::GetBatch(uint32_t* out, int64_t n) {
   if (n <= 0) return Status::OK();
   if (bit_width_ == 0) {

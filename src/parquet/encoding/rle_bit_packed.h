@@ -27,6 +27,12 @@ class RleBitPackedDecoder {
   // an error the decoder must be re-Init'ed.
   Status GetBatch(uint32_t* out, int64_t n);
 
+  // Whether the next n values all come from one RLE run (a page's levels without nulls, for
+  // one), with *value its value; reads the next run header when no run is open, and takes no
+  // value, so GetBatch goes on from the same place. false for a bit-packed or shorter run, and
+  // for a malformed header or value (the decoder must then be re-Init'ed; GetBatch reports it).
+  bool NextValuesRepeat(int64_t n, uint32_t* value);
+
   int bit_width() const { return bit_width_; }
   // Values returned since Init.
   int64_t values_read() const { return values_read_; }
